@@ -1,0 +1,20 @@
+with
+
+latest as (
+    {{ latest_source_rows('inputs', 'quota_plan', crm=false) }}
+),
+
+final as (
+    select
+        lower({{ clean_text('owner_type') }}) as owner_type,
+        {{ clean_text('owner_id') }} as owner_id,
+        {{ parse_date('period_start') }} as period_start,
+        {{ parse_date('period_end') }} as period_end,
+        lower({{ clean_text('quota_type') }}) as quota_type,
+        {{ parse_decimal('target') }} as target_value,
+        lower({{ clean_text('method') }}) as planning_method,
+        {{ load_metadata_columns() }}
+    from latest
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""revops-warehouse: extraction, orchestration (Dagster), the demo company and the CLI."""

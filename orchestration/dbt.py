@@ -1,0 +1,105 @@
+"""dbt in Dagster: the project, the translator (dbt sources -> extraction assets) and dbt assets.
+
+The manifest is prepared by `revops prepare` (run by `make`), never at import time.
+"""
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.extract.assets import DUCKDB_POOL
+from orchestration.resources import WarehouseResource
+from orchestration.settings import ANALYSES_DIR, DBT_PROJECT_DIR, SEEDS_DIR
+
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+_IGNORED_DIRS = {"target", "logs", "dbt_packages"}
+
+
+class RevopsDbtTranslator(DagsterDbtTranslator):
+    """Asset keys are <layer>/<name>; dbt sources are the extraction assets raw/<table>, so the
+    graph runs from the export file to the marts in one piece."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["name"]])
+        return dg.AssetKey([self._layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return "extract"
+        return self._layer(dbt_resource_props)
+
+    @staticmethod
+    def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+        """staging / intermediate / marts / semantic from the model's folder; seeds for seeds."""
+        if dbt_resource_props["resource_type"] == "seed":
+            return "seeds"
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "models"
+
+
+def manifest_inputs() -> list[Path]:
+    """Every file whose change makes the manifest stale."""
+    roots = [DBT_PROJECT_DIR, SEEDS_DIR, ANALYSES_DIR]
+    files = []
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file() and not _IGNORED_DIRS.intersection(path.relative_to(root).parts):
+                files.append(path)
+    return files
+
+
+def manifest_is_stale() -> bool:
+    manifest = DBT_PROJECT.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(path.stat().st_mtime > built for path in manifest_inputs())
+
+
+def prepare_manifest(force: bool = False) -> Path:
+    """`dbt parse` into dbt_project/target when the project changed since the last parse."""
+    if force or manifest_is_stale():
+        from dbt.cli.main import dbtRunner
+
+        args = ["parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+        result = dbtRunner().invoke(args)
+        if not result.success:
+            raise RuntimeError(f"dbt parse failed: {result.exception or 'see the dbt log above'}")
+        DBT_PROJECT.manifest_path.touch()
+    return DBT_PROJECT.manifest_path
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    """All dbt models, seeds and tests (tests become asset checks). Needs a prepared manifest."""
+    if not DBT_PROJECT.manifest_path.exists():
+        raise FileNotFoundError(
+            f"{DBT_PROJECT.manifest_path} is missing: run `make manifest` (or `revops prepare`) first."
+        )
+
+    @dbt_assets(
+        manifest=DBT_PROJECT.manifest_path,
+        project=DBT_PROJECT,
+        dagster_dbt_translator=RevopsDbtTranslator(),
+        pool=DUCKDB_POOL,
+        name="revops_dbt",
+    )
+    def revops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        with warehouse.dbt_environment():
+            yield from dbt.cli(["build"], context=context).stream()
+
+    return revops_dbt
+
+
+def dbt_resource() -> DbtCliResource:
+    # The dbt of this interpreter's environment, whether or not the venv is activated.
+    executable = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=DBT_PROJECT,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(executable) if executable.exists() else "dbt",
+    )

@@ -1,0 +1,31 @@
+"""The Dagster code location: assembly only (the parts live in their own modules)."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from orchestration.dbt import build_dbt_assets, dbt_resource
+from orchestration.extract.assets import build_extract_assets
+from orchestration.extract.contract import load_contract
+from orchestration.jobs import nightly_refresh, nightly_schedule
+from orchestration.resources import ExportSourceResource, WarehouseResource
+from orchestration.sensors import new_export_sensor
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    contract = load_contract(DBT_PROJECT_DIR)
+    return dg.Definitions(
+        assets=[*build_extract_assets(contract), build_dbt_assets()],
+        jobs=[nightly_refresh],
+        schedules=[nightly_schedule(os.environ.get("REVOPS_SCHEDULE_TIMEZONE", "America/New_York"))],
+        sensors=[new_export_sensor],
+        resources={
+            "warehouse": WarehouseResource(),
+            "export_source": ExportSourceResource(),
+            "dbt": dbt_resource(),
+        },
+    )

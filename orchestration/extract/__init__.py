@@ -1,0 +1,1 @@
+"""Extraction: export directory / zip / demo -> raw.<object> tables, nothing lost."""

@@ -1,0 +1,64 @@
+"""Shared fixtures: a small demo export and one full pipeline run on it (session-scoped)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+for _key, _value in {
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+from orchestration.demo.generate import generate_demo  # noqa: E402
+from orchestration.extract.snapshot import demo_params  # noqa: E402
+
+SMALL_SCALE = 0.05  # 1,000 leads: every object and every dirty-row kind, in seconds
+FIVETRAN_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "fivetran_salesforce_seeds"
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    export_dir: Path
+    warehouse: Path
+    run_id: str
+
+
+@pytest.fixture(scope="session")
+def manifest() -> Path:
+    from orchestration.dbt import prepare_manifest
+
+    return prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def small_export(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("export") / "demo-small"
+    generate_demo(out, demo_params(SMALL_SCALE, 7), progress=lambda _: None)
+    return out
+
+
+def run_pipeline(source: Path | str, warehouse: Path, **kwargs):
+    from orchestration.pipeline import run_nightly
+
+    return run_nightly(str(source), warehouse, log_level="WARNING", **kwargs)
+
+
+@pytest.fixture(scope="session")
+def small_run(manifest, small_export, tmp_path_factory) -> PipelineRun:
+    warehouse = tmp_path_factory.mktemp("warehouse") / "revops.duckdb"
+    outcome = run_pipeline(small_export, warehouse)
+    assert outcome.success, outcome.error
+    return PipelineRun(small_export, warehouse, outcome.run_id)
+
+
+@pytest.fixture(scope="session")
+def fivetran_seeds() -> Path:
+    if not FIVETRAN_SEEDS.is_dir():
+        pytest.fail(f"the public fixture is missing: {FIVETRAN_SEEDS}")
+    return FIVETRAN_SEEDS

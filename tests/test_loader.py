@@ -1,0 +1,131 @@
+"""Landing files in raw: metadata, row numbers, idempotence, schema evolution, rejects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from orchestration.extract.contract import load_contract
+from orchestration.extract.export_source import snapshot_directory
+from orchestration.extract.loader import LoadBatch, ensure_warehouse_layout, land_file
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import connect
+from tests.exports import write_csv
+
+CONTRACT = load_contract(DBT_PROJECT_DIR)
+LEAD = CONTRACT.table("lead")
+
+
+def land(warehouse: Path, directory: Path, batch_id: str):
+    snap = snapshot_directory(directory, CONTRACT, location=str(directory), label=directory.name)
+    batch = LoadBatch(batch_id, datetime(2026, 1, 1, 12, int(batch_id[-1])))
+    with connect(warehouse) as conn:
+        ensure_warehouse_layout(conn, CONTRACT)
+        return [land_file(conn, f, CONTRACT.match(Path(f.path).stem), batch, snap.label) for f in snap.files]
+
+
+def rows(warehouse: Path, sql: str):
+    with connect(warehouse, read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    return tmp_path / "w.duckdb"
+
+
+def test_every_row_lands_as_text_with_load_metadata(tmp_path, warehouse):
+    write_csv(
+        tmp_path / "x" / "Lead.csv",
+        ["Id", "CreatedDate", "Status", "NumberOfEmployees"],
+        [["00QA", "2025-01-02", "Open", "12"], ["00QB", "not a date", "Open", "twelve"]],
+    )
+    [result] = land(warehouse, tmp_path / "x", "batch1")
+    assert (result.rows_read, result.rows_inserted, result.rows_rejected) == (2, 2, 0)
+    assert rows(
+        warehouse,
+        "select id, created_date, number_of_employees, _batch_id, _source_file, _source_row from raw.lead order by id",
+    ) == [
+        ("00QA", "2025-01-02", "12", "batch1", "x/Lead.csv", 2),
+        ("00QB", "not a date", "twelve", "batch1", "x/Lead.csv", 3),
+    ]
+    # Contract columns the file lacks exist (NULL) so staging can select them.
+    assert rows(warehouse, "select count(converted_opportunity_id) from raw.lead") == [(0,)]
+
+
+def test_bom_crlf_and_quoted_multiline_values(tmp_path, warehouse):
+    path = tmp_path / "x" / "Lead.csv"
+    path.parent.mkdir()
+    path.write_bytes(
+        (
+            "\ufeffId,CreatedDate,Status,Company\r\n"
+            '00QA,2025-01-02,Open,"Acme, Inc.\r\nHQ"\r\n'
+            '00QB,2025-01-03,Open,"Quote ""Q"""\r\n'
+        ).encode()
+    )
+    land(warehouse, tmp_path / "x", "batch1")
+    assert rows(warehouse, "select id, company, _source_row from raw.lead order by id") == [
+        ("00QA", "Acme, Inc.\r\nHQ", 2),
+        ("00QB", 'Quote "Q"', 3),
+    ]
+
+
+def test_loading_the_same_file_twice_adds_nothing(tmp_path, warehouse):
+    write_csv(tmp_path / "x" / "Lead.csv", ["Id", "CreatedDate", "Status"], [["00QA", "2025-01-02", "Open"]])
+    land(warehouse, tmp_path / "x", "batch1")
+    [again] = land(warehouse, tmp_path / "x", "batch2")
+    assert again.status == "unchanged_file" and again.rows_inserted == 0
+    assert rows(warehouse, "select count(*) from raw.lead") == [(1,)]
+
+
+def test_newer_export_appends_only_changed_records_and_new_columns(tmp_path, warehouse):
+    write_csv(
+        tmp_path / "day1" / "Lead.csv",
+        ["Id", "CreatedDate", "Status"],
+        [["00QA", "2025-01-02", "Open"], ["00QB", "2025-01-03", "Open"]],
+    )
+    write_csv(
+        tmp_path / "day2" / "Lead.csv",
+        ["Id", "CreatedDate", "Status", "Favourite_Color__c"],
+        [["00QA", "2025-01-02", "Open", ""], ["00QB", "2025-01-03", "Working", "blue"]],
+    )
+    land(warehouse, tmp_path / "day1", "batch1")
+    [day2] = land(warehouse, tmp_path / "day2", "batch2")
+    # 00QA is unchanged (an empty new column does not change a row's content); 00QB changed.
+    assert (day2.rows_read, day2.rows_inserted, day2.rows_already_loaded) == (2, 1, 1)
+    assert day2.extra_columns == ("favourite_color_c",)
+    assert rows(warehouse, "select id, status, favourite_color_c, _batch_id from raw.lead order by id, _batch_id") == [
+        ("00QA", "Open", None, "batch1"),
+        ("00QB", "Open", None, "batch1"),
+        ("00QB", "Working", "blue", "batch2"),
+    ]
+
+
+def test_records_the_reader_cannot_split_are_kept_with_their_row(tmp_path, warehouse):
+    path = tmp_path / "x" / "Lead.csv"
+    path.parent.mkdir()
+    path.write_text("Id,CreatedDate,Status\n00QA,2025-01-02,Open\n00QB,2025-01-03,Open,EXTRA\n00QC,2025-01-04,Open\n")
+    [result] = land(warehouse, tmp_path / "x", "batch1")
+    assert (result.rows_read, result.rows_inserted, result.rows_rejected) == (3, 2, 1)
+    assert rows(warehouse, "select id, _source_row from raw.lead order by id") == [("00QA", 2), ("00QC", 4)]
+    assert rows(warehouse, "select table_name, _source_row, error_type, raw_line from raw._rejected_records") == [
+        ("lead", 3, "TOO MANY COLUMNS", "00QB,2025-01-03,Open,EXTRA")
+    ]
+
+
+def test_latin1_file_is_transcoded_not_rejected(tmp_path, warehouse):
+    write_csv(tmp_path / "x" / "Account.csv", ["Id", "Name"], [["001A", "Société Générale"]], encoding="latin-1")
+    [result] = land(warehouse, tmp_path / "x", "batch1")
+    assert result.rows_inserted == 1
+    assert rows(warehouse, "select name from raw.account") == [("Société Générale",)]
+
+
+def test_load_log_accounts_for_every_row(tmp_path, warehouse):
+    write_csv(tmp_path / "x" / "Lead.csv", ["Id", "CreatedDate", "Status"], [["00QA", "2025-01-02", "Open"]] * 3)
+    land(warehouse, tmp_path / "x", "batch1")
+    # Identical rows inside one file are all kept (raw mirrors the file); staging dedupes.
+    assert rows(
+        warehouse, "select rows_read, rows_inserted, rows_already_loaded, rows_rejected from audit.load_log"
+    ) == [(3, 3, 0, 0)]
