@@ -19,7 +19,8 @@ from orchestration.demo.generate import generate_demo  # noqa: E402
 from orchestration.extract.snapshot import demo_params  # noqa: E402
 
 SMALL_SCALE = 0.05  # 1,000 leads: every object and every dirty-row kind, in seconds
-FIVETRAN_SEEDS = Path(__file__).resolve().parents[2] / "shared" / "fivetran_salesforce_seeds"
+# Fivetran dbt_salesforce integration-test seeds (Apache-2.0), copied unchanged; see its SOURCE.md.
+FIVETRAN_SEEDS = Path(__file__).resolve().parent / "fixtures" / "fivetran_salesforce_seeds"
 
 
 @dataclass(frozen=True)
