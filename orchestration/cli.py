@@ -104,6 +104,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     for key, value in QUIET_ENVIRONMENT.items():
         os.environ.setdefault(key, value)
+    if not sys.stdout.isatty():
+        os.environ.setdefault("DBT_USE_COLORS", "false")
     args = parser().parse_args(argv)
     return args.handler(args)
 

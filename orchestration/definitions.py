@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from orchestration.console_log import compact_console_logger
 from orchestration.dbt import build_dbt_assets, dbt_resource
 from orchestration.extract.assets import build_extract_assets
 from orchestration.extract.contract import load_contract
@@ -23,6 +24,7 @@ def defs() -> dg.Definitions:
         jobs=[nightly_refresh],
         schedules=[nightly_schedule(os.environ.get("REVOPS_SCHEDULE_TIMEZONE", "America/New_York"))],
         sensors=[new_export_sensor],
+        loggers={"console": compact_console_logger},
         resources={
             "warehouse": WarehouseResource(),
             "export_source": ExportSourceResource(),

@@ -59,6 +59,17 @@ def small_run(manifest, small_export, tmp_path_factory) -> PipelineRun:
 
 
 @pytest.fixture(scope="session")
+def demo_run(manifest, tmp_path_factory) -> PipelineRun:
+    """The default demo company (scale 1, 20,000 leads): enough for rates within sampling error."""
+    export = tmp_path_factory.mktemp("demo-export") / "demo"
+    generate_demo(export, demo_params(1.0, 42), progress=lambda _: None)
+    warehouse = tmp_path_factory.mktemp("demo-warehouse") / "revops.duckdb"
+    outcome = run_pipeline(export, warehouse)
+    assert outcome.success, outcome.error
+    return PipelineRun(export, warehouse, outcome.run_id)
+
+
+@pytest.fixture(scope="session")
 def fivetran_seeds() -> Path:
     if not FIVETRAN_SEEDS.is_dir():
         pytest.fail(f"the public fixture is missing: {FIVETRAN_SEEDS}")

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +125,21 @@ def test_a_newer_export_appends_versions_and_staging_keeps_the_latest(manifest, 
     assert set(early_status) <= set(latest)
     later_leads = {line.split(",", 1)[0] for line in (later / "Lead.csv").read_text().splitlines()[1:]}
     assert set(latest) == later_leads
+
+
+def test_dbt_build_of_one_model_and_its_children_works_without_the_job(small_run, tmp_path):
+    """The analytics engineer's loop: `dbt build -s <model>+` against an existing warehouse."""
+    warehouse = tmp_path / "dev.duckdb"
+    shutil.copy(small_run.warehouse, warehouse)
+    dbt = Path(sys.executable).with_name("dbt")
+    completed = subprocess.run(
+        [str(dbt), "build", "-s", "stg_salesforce__lead+", "--target-path", str(tmp_path / "target")],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "REVOPS_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    assert "ERROR=0" in completed.stdout
+    with connect(warehouse, read_only=True) as conn:  # the lead's descendants were rebuilt
+        assert conn.execute("select count(*) from marts.fct_lead_lifecycle").fetchone()[0] > 0

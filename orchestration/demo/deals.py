@@ -54,7 +54,7 @@ class Opportunities:
     history_at: np.ndarray
     history_stage: np.ndarray  # index into OPPORTUNITY_STAGES
     history_amount: np.ndarray
-    history_close_date: np.ndarray  # epoch seconds of the expected close day
+    history_close_day: np.ndarray  # epoch seconds of the expected close day
     # Line items (products); they exist from the Proposal stage on.
     item_opportunity: np.ndarray
     item_product: np.ndarray
@@ -276,7 +276,7 @@ def build_opportunities(
         history_at=history_at[order],
         history_stage=history_stage[order],
         history_amount=np.round(history_amount[order], 2),
-        history_close_date=history_close[order],
+        history_close_day=history_close[order],
         item_opportunity=item_opportunity[keep],
         item_product=product[keep],
         item_quantity=quantity[keep],

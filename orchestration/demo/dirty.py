@@ -138,7 +138,7 @@ def choose_dirty_rows(conn: duckdb.DuckDBPyConnection) -> list[DirtyRow]:
         conn.execute(
             f"""
             insert into extra_lead_history
-            select s.lead, s.last_at + 60, 999, 'Status', status_name(s.status), '{UNMAPPED_STATUS}', l.owner
+            select s.lead, s.last_at + 60, 'Status', status_name(s.status), '{UNMAPPED_STATUS}', l.owner
             from lead_state s join leads l on l.i = s.lead
             where sfid('00Q', s.lead + 1) = $id and s.last_at + 60 <= getvariable('as_of')
             """,

@@ -8,6 +8,7 @@ and writes one CSV per object with DuckDB's parallel CSV writer.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import duckdb
@@ -138,9 +139,11 @@ def _macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def _register(conn: duckdb.DuckDBPyConnection, table_name: str, **columns) -> None:
-    table = pa.table({key: pa.array(np.asarray(value)) for key, value in columns.items()})
+    arrays = {key: pa.array(np.asarray(value)) for key, value in columns.items()}
+    # The record number `i` comes from numpy, not from scan order (insertion order is not kept).
+    table = pa.table({"i": pa.array(np.arange(len(next(iter(arrays.values()))), dtype=np.int64)), **arrays})
     conn.register(f"{table_name}_arrow", table)
-    conn.execute(f"create table {table_name} as select row_number() over () - 1 as i, * from {table_name}_arrow")
+    conn.execute(f"create table {table_name} as select * from {table_name}_arrow")
     conn.unregister(f"{table_name}_arrow")
 
 
@@ -151,6 +154,18 @@ def _company_of_lead(leads, accounts, opportunities) -> np.ndarray:
     sourced = opportunities.lead >= 0
     company[opportunities.lead[sourced]] = accounts.first_lead[opportunities.account[sourced]]
     return company
+
+
+def _register_fields(conn, table_name: str, record, prefix: str = "", skip: tuple[str, ...] = (), **extra) -> None:
+    """Register the array fields of a generated dataclass as a table: the fields named
+    `<prefix><column>` (all fields but those starting with `skip` when no prefix)."""
+    columns = {}
+    for field in dataclasses.fields(record):
+        if not field.name.startswith(prefix) or (not prefix and field.name.startswith(skip)):
+            continue
+        column = field.name[len(prefix) :]
+        columns["ts" if column == "at" else column] = getattr(record, field.name)
+    _register(conn, table_name, **columns, **extra)
 
 
 def register_timeline(
@@ -171,109 +186,23 @@ def register_timeline(
         hired_at=company.hired_at,
         left_at=company.left_at,
     )
-    _register(
+    _register_fields(
         conn,
         "leads",
-        channel=leads.channel,
-        region=leads.region,
-        country=leads.country,
-        industry=leads.industry,
-        employees=leads.employees,
-        segment=leads.segment,
+        leads,
+        skip=("event_",),
         company=_company_of_lead(leads, accounts, opportunities),
-        created_at=leads.created_at,
-        owner=leads.owner,
-        reach_mql=leads.reach_mql,
-        reach_sql=leads.reach_sql,
-        converted_at=leads.converted_at,
-        deleted_at=leads.deleted_at,
         first_touch_campaign=campaigns.first_touch,
     )
-    _register(
-        conn,
-        "lead_events",
-        lead=leads.event_lead,
-        ts=leads.event_at,
-        status=leads.event_status,
-        actor=leads.event_actor,
-    )
-    _register(
-        conn,
-        "campaigns",
-        channel=campaigns.channel,
-        region=campaigns.region,
-        start_at=campaigns.start,
-        end_at=campaigns.end,
-        theme=campaigns.theme,
-        owner=campaigns.owner,
-    )
-    _register(
-        conn,
-        "members",
-        lead=campaigns.member_lead,
-        campaign=campaigns.member_campaign,
-        ts=campaigns.member_at,
-        responded=campaigns.member_responded,
-    )
-    _register(
-        conn,
-        "spend",
-        day=spend.day,
-        channel=spend.channel,
-        campaign=spend.campaign,
-        category=spend.category,
-        amount_usd=spend.amount_usd,
-        region=spend.region,
-    )
-    _register(conn, "accounts", first_lead=accounts.first_lead, created_at=accounts.created_at, owner=accounts.owner)
-    _register(
-        conn,
-        "opportunities",
-        account=opportunities.account,
-        lead=opportunities.lead,
-        contact=opportunities.contact,
-        owner=opportunities.owner,
-        kind=opportunities.kind,
-        created_at=opportunities.created_at,
-        closed_at=opportunities.closed_at,
-        won=opportunities.won,
-        currency=opportunities.currency,
-        deleted_at=opportunities.deleted_at,
-    )
-    _register(
-        conn,
-        "opportunity_history",
-        opportunity=opportunities.history_opportunity,
-        ts=opportunities.history_at,
-        stage=opportunities.history_stage,
-        amount=opportunities.history_amount,
-        close_day=opportunities.history_close_date,
-    )
-    _register(
-        conn,
-        "line_items",
-        opportunity=opportunities.item_opportunity,
-        product=opportunities.item_product,
-        quantity=opportunities.item_quantity,
-        quantity_edited=opportunities.item_quantity_edited,
-        edited_at=opportunities.item_edited_at,
-        unit_price=opportunities.item_unit_price,
-        list_price=opportunities.item_list_price,
-        created_at=opportunities.item_created_at,
-    )
-    _register(
-        conn,
-        "activities",
-        owner=activities.owner,
-        ts=activities.at,
-        type=activities.type,
-        who_lead=activities.who_lead,
-        who_contact=activities.who_contact,
-        what_opportunity=activities.what_opportunity,
-        account=activities.account,
-        duration_seconds=activities.duration_seconds,
-        deleted=activities.deleted,
-    )
+    _register_fields(conn, "lead_events", leads, prefix="event_")
+    _register_fields(conn, "campaigns", campaigns, skip=("member_", "first_touch"))
+    _register_fields(conn, "members", campaigns, prefix="member_")
+    _register_fields(conn, "spend", spend)
+    _register_fields(conn, "accounts", accounts)
+    _register_fields(conn, "opportunities", opportunities, skip=("history_", "item_"))
+    _register_fields(conn, "opportunity_history", opportunities, prefix="history_")
+    _register_fields(conn, "line_items", opportunities, prefix="item_")
+    _register_fields(conn, "activities", activities)
     months, currencies = np.meshgrid(np.arange(rates.month_start.size), np.arange(len(CURRENCIES)), indexing="ij")
     _register(
         conn,
@@ -283,28 +212,9 @@ def register_timeline(
         currency=currencies.ravel(),
         rate=rates.rate.ravel(),
     )
-    _register(
-        conn,
-        "forecasts",
-        owner=forecasts.owner,
-        period_start=forecasts.period_start,
-        period_end=forecasts.period_end,
-        category=forecasts.category,
-        amount_usd=forecasts.amount_usd,
-        submitted_at=forecasts.submitted_at,
-    )
-    _register(conn, "deal_costs", opportunity=costs.opportunity, cost_type=costs.cost_type, amount=costs.amount)
-    _register(
-        conn,
-        "plan",
-        owner_type=np.array(plan.owner_type, dtype=object),
-        owner=np.array(plan.owner, dtype=object),
-        period_start=np.array(plan.period_start, dtype=np.int64),
-        period_end=np.array(plan.period_end, dtype=np.int64),
-        quota_type=np.array(plan.quota_type, dtype=object),
-        target=np.array(plan.target),
-        method=np.array(plan.method, dtype=object),
-    )
+    _register_fields(conn, "forecasts", forecasts)
+    _register_fields(conn, "deal_costs", costs)
+    _register_fields(conn, "plan", plan)
 
 
 # One query per export file; each selects `_order` (the row order) and the API-named columns.
@@ -372,8 +282,10 @@ EXPORT_QUERIES: dict[str, str] = {
         where l.created_at <= getvariable('as_of')
     """,
     "LeadHistory.csv": """
+        -- Each row's number is lead * 16 + slot (slot 0 created, 1 owner, 2-3 rating, 4+ status
+        -- changes in order, 15 a dirty-row extra), so Ids need no global sort.
         with rows as (
-            select i as lead, created_at as ts, 0 as seq, 'created' as field, null as old_value, null as new_value, owner as actor
+            select i as lead, created_at as ts, 0 as slot, 'created' as field, null as old_value, null as new_value, owner as actor
             from leads where created_at <= getvariable('as_of')
             union all
             -- Lead routing: the queue hands the lead to its SDR a few minutes after creation.
@@ -387,15 +299,12 @@ EXPORT_QUERIES: dict[str, str] = {
             select lead, min(ts), 3, 'Rating', 'Warm', 'Hot', arg_min(actor, ts)
             from lead_events where status = 4 and ts <= getvariable('as_of') group by lead
             union all
-            select e.lead, e.ts, e.i + 4 as seq, 'Status',
-                coalesce(status_name(lag(e.status) over (partition by e.lead order by e.i)), 'Open - Not Contacted'),
-                status_name(e.status), e.actor
-            from lead_events e where e.ts <= getvariable('as_of')
+            select lead, ts, 4 + rank, 'Status', status_name(previous_status), status_name(status), actor
+            from lead_events where ts <= getvariable('as_of')
             union all
-            select lead, ts, seq, field, old_value, new_value, actor from extra_lead_history
+            select lead, ts, 15, field, old_value, new_value, actor from extra_lead_history
         )
-        select row_number() over (order by lead, ts, seq) as _order,
-            sfid('017', row_number() over (order by lead, ts, seq)) as "Id",
+        select lead * 16 + slot as _order, sfid('017', lead * 16 + slot + 1) as "Id",
             sfid('00Q', lead + 1) as "LeadId", sfid('005', actor + 1) as "CreatedById",
             iso_ts(ts) as "CreatedDate", field as "Field", old_value as "OldValue", new_value as "NewValue",
             'false' as "IsDeleted"
@@ -629,7 +538,7 @@ STATE_TABLES = (
     """,
     """
     create table extra_lead_history (
-        lead bigint, ts bigint, seq bigint, field varchar, old_value varchar, new_value varchar, actor bigint
+        lead bigint, ts bigint, field varchar, old_value varchar, new_value varchar, actor bigint
     )
     """,
 )

@@ -8,6 +8,7 @@ scales (millions of leads) take minutes.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -73,8 +74,16 @@ def _build_timeline(conn: duckdb.DuckDBPyConnection, params: DemoParams, progres
     )
 
 
+def default_memory_limit() -> str:
+    """$REVOPS_DEMO_MEMORY_LIMIT, else 60 % of physical memory (10M leads need about 14 GB)."""
+    if "REVOPS_DEMO_MEMORY_LIMIT" in os.environ:
+        return os.environ["REVOPS_DEMO_MEMORY_LIMIT"]
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(2, int(physical * 0.6 / 2**30))}GB"
+
+
 def generate_demo(
-    out_dir: Path, params: DemoParams, progress: Callable[[str], None] = print, memory_limit: str = "6GB"
+    out_dir: Path, params: DemoParams, progress: Callable[[str], None] = print, memory_limit: str | None = None
 ) -> dict:
     """Write the export to `out_dir` (replacing it) and return the truth document."""
     started = time.monotonic()
@@ -84,9 +93,10 @@ def generate_demo(
     scratch.mkdir(parents=True)
     conn = duckdb.connect()
     try:
-        conn.execute("set preserve_insertion_order = true")
+        # Every export query orders its rows explicitly; not keeping scan order lets DuckDB spill.
+        conn.execute("set preserve_insertion_order = false")
         conn.execute("set temp_directory = $dir", {"dir": str(scratch)})
-        conn.execute("set memory_limit = $limit", {"limit": memory_limit})
+        conn.execute("set memory_limit = $limit", {"limit": memory_limit or default_memory_limit()})
         _build_timeline(conn, params, progress)
         prepare_snapshot(conn, epoch(params.export_at))
         dirty_rows = choose_dirty_rows(conn)

@@ -68,6 +68,8 @@ class Leads:
     event_at: np.ndarray
     event_status: np.ndarray
     event_actor: np.ndarray
+    event_previous_status: np.ndarray  # the status before this change (Open for the first)
+    event_rank: np.ndarray  # 0, 1, ... within the lead, in time order
 
     @property
     def size(self) -> int:
@@ -190,6 +192,13 @@ def build_leads(params: DemoParams, company: Company, rng: np.random.Generator) 
     order_at = np.concatenate(event_at)
     order = np.lexsort((order_at, order_lead))
 
+    event_lead_sorted = order_lead[order]
+    first_of_lead = np.r_[True, event_lead_sorted[1:] != event_lead_sorted[:-1]]
+    starts = np.flatnonzero(first_of_lead)
+    rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+    statuses = np.concatenate(event_status)[order]
+    previous = np.where(first_of_lead, STATUS["Open - Not Contacted"], np.roll(statuses, 1))
+
     first_mql = np.where(reach_mql & ~straight, np.where(outbound, t_sal, np.where(recycled, recycle_1_mql, t_mql)), -1)
     deleted = rng.random(n) < params.p_deleted
     return Leads(
@@ -203,8 +212,10 @@ def build_leads(params: DemoParams, company: Company, rng: np.random.Generator) 
         converted_at=np.where(reach_opp, t_opp, -1),
         first_touch_at=first_touch,
         deleted_at=np.where(deleted, created + rng.integers(5, 200, n) * DAY, -1),
-        event_lead=order_lead[order],
+        event_lead=event_lead_sorted,
         event_at=order_at[order],
-        event_status=np.concatenate(event_status)[order],
+        event_status=statuses,
         event_actor=np.concatenate(event_actor)[order],
+        event_previous_status=previous,
+        event_rank=rank,
     )

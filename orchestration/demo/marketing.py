@@ -22,8 +22,8 @@ SALES_TOOLS_PER_HEAD = 150.0
 class Campaigns:
     channel: np.ndarray
     region: np.ndarray  # where the campaign runs (spend currency)
-    start: np.ndarray  # epoch seconds, quarter start
-    end: np.ndarray  # epoch seconds, last second of the quarter
+    start_at: np.ndarray  # epoch seconds, quarter start
+    end_at: np.ndarray  # epoch seconds, last second of the quarter
     theme: np.ndarray
     owner: np.ndarray
     # Members: one row per (lead, campaign) touch.
@@ -81,8 +81,8 @@ def build_campaigns(params: DemoParams, company: Company, leads: Leads, rng: np.
     return Campaigns(
         channel=channel,
         region=region,
-        start=start,
-        end=end,
+        start_at=start,
+        end_at=end,
         theme=theme,
         owner=marketers[rng.integers(0, marketers.size, grid.shape[0])],
         member_lead=np.concatenate([first_rows, later]),

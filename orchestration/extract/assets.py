@@ -37,6 +37,20 @@ def _result_metadata(results: list[LoadResult]) -> dict:
     }
 
 
+def _land_files(context, warehouse: WarehouseResource, contract: SourceContract, files, table) -> list[LoadResult]:
+    """Land files in one connection, logging a progress line per file."""
+    batch = _batch(context)
+    with warehouse.connect() as conn:
+        ensure_warehouse_layout(conn, contract)
+        results = [land_file(conn, file, table, batch, file_label) for file, file_label in files]
+    for result in results:
+        context.log.info(
+            f"{result.source_file}: {result.rows_read:,} rows read, {result.rows_inserted:,} new, "
+            f"{result.rows_rejected:,} rejected ({result.status})"
+        )
+    return results
+
+
 def build_snapshot_asset(contract: SourceContract) -> dg.AssetsDefinition:
     @dg.asset(
         key=SNAPSHOT_KEY,
@@ -92,16 +106,8 @@ def build_raw_asset(table: TableContract, contract: SourceContract) -> dg.Assets
     def _land(
         context: dg.AssetExecutionContext, snapshot: ExportSnapshot, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        batch = _batch(context)
-        with warehouse.connect() as conn:
-            ensure_warehouse_layout(conn, contract)
-            results = [land_file(conn, file, table, batch, snapshot.label) for file in snapshot.files_for(table.table)]
-        for result in results:
-            context.log.info(
-                f"{result.source_file}: {result.rows_read:,} rows read, {result.rows_inserted:,} new, "
-                f"{result.rows_rejected:,} rejected ({result.status})"
-            )
-        return dg.MaterializeResult(metadata=_result_metadata(results))
+        files = [(file, snapshot.label) for file in snapshot.files_for(table.table)]
+        return dg.MaterializeResult(metadata=_result_metadata(_land_files(context, warehouse, contract, files, table)))
 
     return _land
 
@@ -120,10 +126,8 @@ def build_unmodeled_asset(contract: SourceContract) -> dg.AssetsDefinition:
     def unmodeled_files(
         context: dg.AssetExecutionContext, snapshot: ExportSnapshot, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        batch = _batch(context)
-        with warehouse.connect() as conn:
-            ensure_warehouse_layout(conn, contract)
-            results = [land_file(conn, file, None, batch, snapshot.label) for file in snapshot.unmodeled_files]
+        files = [(file, snapshot.label) for file in snapshot.unmodeled_files]
+        results = _land_files(context, warehouse, contract, files, None)
         tables = sorted({r.table for r in results})
         if tables:
             context.log.info(f"kept in raw without a model: {', '.join(tables)}")

@@ -77,13 +77,17 @@ def _table_contract(source: dict, table: dict) -> TableContract:
     )
 
 
+CONTRACT_KINDS = frozenset({"crm", "input"})
+
+
 def load_contract(dbt_project_dir: Path) -> SourceContract:
-    """Read every `*sources.yml` under the staging models."""
+    """Read the sources of kind crm / input from every `*sources.yml` under the staging models."""
     tables: list[TableContract] = []
     for path in sorted((dbt_project_dir / "models" / "staging").rglob("*sources.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for source in document.get("sources", []):
-            tables.extend(_table_contract(source, table) for table in source.get("tables", []))
+            if _meta(source).get("kind") in CONTRACT_KINDS:
+                tables.extend(_table_contract(source, table) for table in source.get("tables", []))
     if not tables:
         raise FileNotFoundError(f"no source contract (*sources.yml) under {dbt_project_dir}")
     return SourceContract(tables=tuple(tables))

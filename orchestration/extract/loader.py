@@ -233,6 +233,13 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
     )
 
 
+def land_snapshot(conn: duckdb.DuckDBPyConnection, contract: SourceContract, snapshot, batch: LoadBatch) -> list[LoadResult]:
+    """Land every file of a snapshot (modeled and not) outside Dagster (benchmarks, scripts)."""
+    ensure_warehouse_layout(conn, contract)
+    tables = {table.table: table for table in contract.tables}
+    return [land_file(conn, file, tables.get(file.table), batch, snapshot.label) for file in snapshot.files]
+
+
 def _log(conn, batch: LoadBatch, file: ExportFile, result: LoadResult) -> LoadResult:
     """Every file seen by a batch gets a row in audit.load_log, loaded or not."""
     conn.execute(

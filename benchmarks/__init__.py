@@ -1,0 +1,1 @@
+"""Scale benchmarks with hand-written DuckDB baselines (not tests: run them with make bench)."""

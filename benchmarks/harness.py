@@ -1,0 +1,96 @@
+"""Shared benchmark plumbing: a cached demo warehouse, timed child processes, result tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from orchestration.demo.generate import TRUTH_FILE, generate_demo
+from orchestration.demo.params import BASE_LEADS
+from orchestration.extract.contract import load_contract
+from orchestration.extract.export_source import snapshot_directory
+from orchestration.extract.loader import LoadBatch, land_snapshot
+from orchestration.extract.snapshot import demo_params
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from orchestration.warehouse import connect
+
+DEFAULT_WORKDIR = REPO_ROOT / "warehouse" / "bench"
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    output: str
+
+
+def progress(message: str) -> None:
+    print(f"{datetime.now():%H:%M:%S}  {message}", file=sys.stderr, flush=True)
+
+
+def run_timed(command: list[str], env: dict | None = None, cwd: Path | None = None) -> Timed:
+    """Run a child process; wall time and its own peak resident memory (wait4 rusage)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Timed(time.monotonic() - started, usage.ru_maxrss / 1024, process.returncode, output)
+
+
+def demo_export(workdir: Path, leads: int, seed: int) -> Path:
+    export = workdir / f"demo-{leads}-seed{seed}"
+    if not (export / TRUTH_FILE).exists():
+        progress(f"generating the demo company with {leads:,} leads")
+        generate_demo(export, demo_params(leads / BASE_LEADS, seed), progress=progress)
+    return export
+
+
+def loaded_warehouse(workdir: Path, export: Path, name: str) -> Path:
+    """A warehouse with the export landed in raw and the seeds loaded (built once, then copied)."""
+    template = workdir / f"{name}-raw.duckdb"
+    if not template.exists():
+        progress(f"extracting {export.name} into raw")
+        contract = load_contract(DBT_PROJECT_DIR)
+        snapshot = snapshot_directory(export, contract, location=str(export), label=export.name)
+        partial = template.with_suffix(".partial")
+        partial.unlink(missing_ok=True)
+        with connect(partial) as conn:
+            land_snapshot(conn, contract, snapshot, LoadBatch("benchmark", datetime.now(UTC).replace(tzinfo=None)))
+        seeded = dbt(["seed"], partial)
+        if seeded.returncode != 0:
+            raise RuntimeError(seeded.output[-3000:])
+        partial.rename(template)
+    return template
+
+
+def dbt_environment(warehouse: Path) -> dict:
+    return {
+        **os.environ,
+        "REVOPS_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DBT_USE_COLORS": "false",
+    }
+
+
+def dbt(args: list[str], warehouse: Path) -> Timed:
+    executable = Path(sys.executable).with_name("dbt")
+    return run_timed([str(executable), *args], env=dbt_environment(warehouse), cwd=DBT_PROJECT_DIR)
+
+
+def report(title: str, rows: list[tuple[str, str]], results: dict, json_path: str | None) -> None:
+    width = max(len(label) for label, _ in rows)
+    print(f"\n{title}")
+    for label, value in rows:
+        print(f"  {label:<{width}}  {value}")
+    if json_path:
+        Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+        Path(json_path).write_text(json.dumps(results, indent=2, default=str))
+        print(f"  results written to {json_path}")

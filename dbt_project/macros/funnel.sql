@@ -1,0 +1,88 @@
+{#- Funnel vocabulary shared by the funnel facts (METRICS.md sections 1-2). Pairs, grains and
+    slices are vars with these defaults, so a company (or a unit test) can narrow them. -#}
+
+{#- Cohort conversions published: every adjacent pair; mql -> sql and sql -> won (the
+    marketing-to-sales and sales headline rates); mql -> won and lead -> won. -#}
+{% macro funnel_stage_pairs() -%}
+    {{ return(var('funnel_stage_pairs', [
+        ['lead', 'mql'], ['mql', 'sal'], ['sal', 'sql'], ['sql', 'opportunity'], ['opportunity', 'won'],
+        ['mql', 'sql'], ['sql', 'won'], ['mql', 'won'], ['lead', 'won']
+    ])) }}
+{%- endmacro %}
+
+{#- Stages whose entries are counted per period (the funnel, then its side outcomes). -#}
+{% macro funnel_flow_stages() -%}
+    {{ return(['lead', 'mql', 'sal', 'sql', 'opportunity', 'won', 'lost', 'disqualified']) }}
+{%- endmacro %}
+
+{#- Cohort grains: calendar week (Monday), calendar month, fiscal quarter. -#}
+{% macro funnel_grains() -%}
+    {{ return(var('funnel_grains', ['week', 'month', 'quarter'])) }}
+{%- endmacro %}
+
+{#- The dimensions every funnel fact is sliced by: (dimension name, column). -#}
+{% macro funnel_dimensions() -%}
+    {{ return(var('funnel_dimensions', [
+        ['channel', 'channel'], ['campaign', 'campaign_id'], ['segment', 'segment'],
+        ['region', 'region'], ['owner', 'owner_id'], ['team', 'owner_team']
+    ])) }}
+{%- endmacro %}
+
+{#- A one-column relation of literal values, e.g. values_relation('grain', ['week', 'month']). -#}
+{% macro values_relation(column, values) -%}
+    {%- for value in values %}
+    select '{{ value }}' as {{ column }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{#- The timestamp column of a stage, chosen by a stage-name expression. -#}
+{% macro stage_timestamp(stage_expression, relation) -%}
+    case {{ stage_expression }}
+        {%- for stage in funnel_flow_stages() %}
+        when '{{ stage }}' then {{ relation }}.{{ stage }}_at
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- The first day of the period (of a grain-name expression) containing a dim_date row. -#}
+{% macro period_start(grain_expression, calendar) -%}
+    case {{ grain_expression }}
+        when 'week' then {{ calendar }}.week_start
+        when 'month' then {{ calendar }}.month_start
+        when 'quarter' then {{ calendar }}.fiscal_quarter_start
+    end
+{%- endmacro %}
+
+{#- Grouping-set slices: the total ('all') and one per funnel dimension. -#}
+{% macro dimension_grouping_sets(keys) -%}
+    grouping sets (
+        ({{ keys | join(', ') }})
+        {%- for name, column in funnel_dimensions() %},
+        ({{ keys | join(', ') }}, {{ column }})
+        {%- endfor %}
+    )
+{%- endmacro %}
+
+{#- Which slice a grouping-set row is, and its value ('(none)' for a missing value). -#}
+{% macro dimension_columns() -%}
+    {%- if not funnel_dimensions() -%}
+    'all' as dimension,
+    'all' as dimension_value
+    {%- else -%}
+    case
+        {%- for name, column in funnel_dimensions() %}
+        when grouping({{ column }}) = 0 then '{{ name }}'
+        {%- endfor %}
+        else 'all'
+    end as dimension,
+    case
+        {%- for name, column in funnel_dimensions() %}
+        when grouping({{ column }}) = 0 then coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(none)')
+        {%- endfor %}
+        else 'all'
+    end as dimension_value
+    {%- endif -%}
+{%- endmacro %}

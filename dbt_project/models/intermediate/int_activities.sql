@@ -1,0 +1,83 @@
+-- Tasks and events as one activity stream with a normalized type:
+-- call, email, meeting (Meeting / Demo events), internal (admin time), other.
+-- duration_minutes: calls their duration, events their length; emails count
+-- var activity_minutes_email and other tasks var activity_minutes_other (estimates).
+
+with
+
+tasks as (
+    select
+        task_id as activity_id,
+        'task' as activity_kind,
+        owner_id,
+        who_id,
+        what_id,
+        account_id,
+        subject,
+        task_type as source_type,
+        case
+            when lower(task_type) = 'call' or lower(task_subtype) = 'call' then 'call'
+            when lower(task_type) = 'email' or lower(task_subtype) = 'email' then 'email'
+            when lower(task_type) in ('meeting', 'demo') then 'meeting'
+            else 'other'
+        end as activity_type,
+        coalesce(completed_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
+        call_duration_seconds
+    from {{ ref('stg_salesforce__task') }}
+    where not is_deleted
+),
+
+events as (
+    select
+        event_id as activity_id,
+        'event' as activity_kind,
+        owner_id,
+        who_id,
+        what_id,
+        account_id,
+        subject,
+        event_type as source_type,
+        case
+            when lower(event_type) in ('meeting', 'demo', 'call') then 'meeting'
+            when lower(event_type) in ('internal', 'admin', 'training') then 'internal'
+            else 'other'
+        end as activity_type,
+        coalesce(start_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
+        duration_minutes
+    from {{ ref('stg_salesforce__event') }}
+    where not is_deleted
+)
+
+select
+    activity_id,
+    activity_kind,
+    owner_id,
+    who_id,
+    what_id,
+    account_id,
+    subject,
+    source_type,
+    activity_type,
+    occurred_at,
+    case
+        when activity_type = 'call' then coalesce(call_duration_seconds, 0) / 60.0
+        when activity_type = 'email' then {{ var('activity_minutes_email') }}
+        else {{ var('activity_minutes_other') }}
+    end as duration_minutes
+from tasks
+
+union all
+
+select
+    activity_id,
+    activity_kind,
+    owner_id,
+    who_id,
+    what_id,
+    account_id,
+    subject,
+    source_type,
+    activity_type,
+    occurred_at,
+    coalesce(duration_minutes, 0) as duration_minutes
+from events

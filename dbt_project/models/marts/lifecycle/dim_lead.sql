@@ -1,0 +1,24 @@
+-- Lead attributes for slicing, without personal data (names, emails and phones stay in staging).
+select
+    leads.lead_id,
+    leads.company,
+    leads.title,
+    dimensions.industry,
+    dimensions.number_of_employees,
+    dimensions.size_band as segment,
+    leads.country,
+    dimensions.region,
+    dimensions.channel,
+    leads.lead_source,
+    leads.status,
+    leads.rating,
+    dimensions.owner_id,
+    dimensions.owner_team,
+    leads.created_at,
+    leads.is_converted,
+    leads.converted_date,
+    dimensions.converted_account_id,
+    dimensions.converted_opportunity_id
+from {{ ref('stg_salesforce__lead') }} as leads
+inner join {{ ref('int_lead_dimensions') }} as dimensions on leads.lead_id = dimensions.lead_id
+where not leads.is_deleted

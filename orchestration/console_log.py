@@ -1,0 +1,38 @@
+"""A compact console logger: `HH:MM:SS  step  message`, progress only (no event bookkeeping)."""
+
+import logging
+import sys
+
+import dagster as dg
+
+
+class _CompactFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        meta = getattr(record, "dagster_meta", None) or {}
+        step = meta.get("step_key") or meta.get("job_name") or ""
+        message = meta.get("orig_message", record.getMessage())
+        return f"{self.formatTime(record, '%H:%M:%S')}  {step:<28} {message}"
+
+
+class _ProgressOnly(logging.Filter):
+    """Messages that assets log (rows extracted, dbt model progress) and warnings or worse."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        meta = getattr(record, "dagster_meta", None) or {}
+        return meta.get("dagster_event") is None or record.levelno >= logging.WARNING
+
+
+@dg.logger(
+    config_schema={"log_level": dg.Field(str, is_required=False, default_value="INFO")},
+    description="Compact progress lines on stderr (the CLI's default).",
+)
+def compact_console_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.getLogger("revops")
+    logger.handlers.clear()
+    logger.propagate = False
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_CompactFormatter())
+    handler.addFilter(_ProgressOnly())
+    logger.addHandler(handler)
+    logger.setLevel(init_context.logger_config["log_level"].upper())
+    return logger
