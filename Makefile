@@ -47,8 +47,8 @@ test: $(BIN)/.dev $(MANIFEST)
 	$(BIN)/pytest
 
 lint: $(BIN)/.dev $(MANIFEST)
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests benchmarks
+	$(BIN)/ruff format --check orchestration tests benchmarks
 	REVOPS_WAREHOUSE=:memory: $(BIN)/sqlfluff lint $(DBT_DIR)/models $(wildcard analyses/*.sql) --processes 2
 
 ui: $(MANIFEST)

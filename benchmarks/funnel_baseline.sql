@@ -392,8 +392,9 @@ select m.lead_id, m.mql_at, f.occurred_at as first_touch_at, f.activity_id as fi
     case when f.occurred_at is not null then 'first_touch' when m.sal_at is not null then 'sal_fallback' else 'none' end
         as handoff_source,
     coalesce(f.occurred_at, m.sal_at) as handoff_at,
-    epoch(coalesce(f.occurred_at, m.sal_at) - m.mql_at) / 3600.0 as handoff_hours,
-    coalesce(epoch(coalesce(f.occurred_at, m.sal_at) - m.mql_at) / 3600.0 <= {handoff_sla_hours}, false) as met_sla,
+    date_diff('second', m.mql_at, coalesce(f.occurred_at, m.sal_at)) as handoff_seconds,
+    date_diff('second', m.mql_at, coalesce(f.occurred_at, m.sal_at)) / 3600.0 as handoff_hours,
+    coalesce(date_diff('second', m.mql_at, coalesce(f.occurred_at, m.sal_at)) <= {handoff_sla_hours} * 3600, false) as met_sla,
     m.channel, m.segment, m.region, m.owner_id, m.owner_team
 from mqls m left join first_touch f using (lead_id);
 
@@ -401,6 +402,7 @@ create or replace table baseline.fct_lead_handoff_weekly as
 select cast(date_trunc('week', company_date(mql_at)) as date) as week_start, coalesce(owner_team, '(none)') as owner_team,
     count(*) as mqls, count(first_touch_at) as touched, count(handoff_at) as handed_off,
     count(*) filter (where met_sla) as met_sla, (count(*) filter (where met_sla)) / count(*) as sla_rate,
-    median(handoff_hours) as median_handoff_hours, avg(handoff_hours) as avg_handoff_hours
+    median(handoff_hours) as median_handoff_hours,
+    sum(handoff_seconds) / count(handoff_seconds) / 3600.0 as avg_handoff_hours
 from baseline.fct_lead_handoff
 group by all;

@@ -15,7 +15,18 @@ import shutil
 import sys
 from pathlib import Path
 
-from benchmarks.harness import DEFAULT_WORKDIR, Timed, dbt, demo_export, loaded_warehouse, progress, report, run_timed
+from benchmarks.harness import (
+    DEFAULT_WORKDIR,
+    Timed,
+    build_seconds,
+    dbt,
+    demo_export,
+    loaded_warehouse,
+    progress,
+    report,
+    run_timed,
+    table_differences,
+)
 from orchestration.warehouse import connect
 
 SELECTION = ["+fct_funnel_cohort", "+fct_funnel_period", "+fct_lead_handoff_weekly"]
@@ -27,29 +38,6 @@ BASELINE_VALUES = {"company_time_zone": "America/New_York", "handoff_sla_hours":
 def run_baseline(warehouse: Path) -> Timed:
     assignments = [f"{key}={value}" for key, value in BASELINE_VALUES.items()]
     return run_timed([sys.executable, "-m", "benchmarks.run_sql", str(warehouse), str(BASELINE_SQL), *assignments])
-
-
-def differences(warehouse: Path, table: str) -> tuple[int, int, int]:
-    """(rows in marts, rows in baseline, rows in either but not both); doubles to 9 decimals."""
-    with connect(warehouse, read_only=True) as conn:
-        columns = conn.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
-            [table],
-        ).fetchall()
-        select = ", ".join(f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind in columns)
-        marts = conn.execute(f"select count(*) from marts.{table}").fetchone()[0]
-        baseline = conn.execute(f"select count(*) from baseline.{table}").fetchone()[0]
-        differing = conn.execute(
-            f"""
-            select count(*) from (
-                (select {select} from marts.{table} except all select {select} from baseline.{table})
-                union all
-                (select {select} from baseline.{table} except all select {select} from marts.{table})
-            )
-            """
-        ).fetchone()[0]
-    return marts, baseline, differing
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -80,16 +68,19 @@ def main(argv: list[str] | None = None) -> dict:
         if baseline_runs[-1].returncode != 0:
             raise SystemExit(baseline_runs[-1].output[-3000:])
 
-    checks = {table: differences(warehouse, table) for table in TABLES}
+    checks = {table: table_differences(warehouse, f"marts.{table}", f"baseline.{table}") for table in TABLES}
     dbt_best = min(dbt_runs, key=lambda r: r.seconds)
     baseline_best = min(baseline_runs, key=lambda r: r.seconds)
+    dbt_build = min(build_seconds(run) for run in dbt_runs)
     results = {
         "benchmark": "lifecycle_funnel",
         "leads": args.leads,
         "lead_history_rows": raw_rows["lead_history"],
         "dbt_s": round(dbt_best.seconds, 2),
+        "dbt_build_s": round(dbt_build, 2),
         "baseline_s": round(baseline_best.seconds, 2),
-        "ratio": round(dbt_best.seconds / baseline_best.seconds, 3),
+        "ratio": round(dbt_build / baseline_best.seconds, 3),
+        "ratio_with_cli_startup": round(dbt_best.seconds / baseline_best.seconds, 3),
         "dbt_peak_rss_mb": round(max(r.peak_rss_mb for r in dbt_runs)),
         "baseline_peak_rss_mb": round(max(r.peak_rss_mb for r in baseline_runs)),
         "identical": all(diff == 0 and marts == base for marts, base, diff in checks.values()),
@@ -98,9 +89,11 @@ def main(argv: list[str] | None = None) -> dict:
     report(
         f"lifecycle + funnel, {args.leads:,} leads / {raw_rows['lead_history']:,} LeadHistory rows",
         [
-            ("dbt run (s)", f"{results['dbt_s']:.1f}  peak {results['dbt_peak_rss_mb']:,} MB"),
+            ("dbt run: command (s)", f"{results['dbt_s']:.1f}  peak {results['dbt_peak_rss_mb']:,} MB"),
+            ("dbt run: build, as dbt reports it (s)", f"{results['dbt_build_s']:.1f}"),
             ("DuckDB SQL baseline (s)", f"{results['baseline_s']:.1f}  peak {results['baseline_peak_rss_mb']:,} MB"),
-            ("ratio dbt / baseline", f"{results['ratio']:.2f}"),
+            ("ratio dbt build / baseline", f"{results['ratio']:.2f}"),
+            ("ratio dbt command / baseline", f"{results['ratio_with_cli_startup']:.2f}"),
             ("same results", "yes" if results["identical"] else f"NO: {checks}"),
         ],
         results,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -45,12 +46,23 @@ def run_timed(command: list[str], env: dict | None = None, cwd: Path | None = No
     return Timed(time.monotonic() - started, usage.ru_maxrss / 1024, process.returncode, output)
 
 
-def demo_export(workdir: Path, leads: int, seed: int) -> Path:
-    export = workdir / f"demo-{leads}-seed{seed}"
+def demo_export(workdir: Path, leads: int, seed: int, as_of: str = "") -> Path:
+    suffix = f"-asof{as_of[:10]}" if as_of else ""
+    export = workdir / f"demo-{leads}-seed{seed}{suffix}"
     if not (export / TRUTH_FILE).exists():
-        progress(f"generating the demo company with {leads:,} leads")
-        generate_demo(export, demo_params(leads / BASE_LEADS, seed), progress=progress)
+        progress(f"generating the demo company with {leads:,} leads{' as of ' + as_of if as_of else ''}")
+        generate_demo(export, demo_params(leads / BASE_LEADS, seed, as_of), progress=progress)
     return export
+
+
+def land_export(warehouse: Path, export: Path, batch_id: str) -> float:
+    """Land an export into a warehouse's raw layer (as a nightly extraction does); seconds taken."""
+    started = time.monotonic()
+    contract = load_contract(DBT_PROJECT_DIR)
+    snapshot = snapshot_directory(export, contract, location=str(export), label=export.name)
+    with connect(warehouse) as conn:
+        land_snapshot(conn, contract, snapshot, LoadBatch(batch_id, datetime.now(UTC).replace(tzinfo=None)))
+    return time.monotonic() - started
 
 
 def loaded_warehouse(workdir: Path, export: Path, name: str) -> Path:
@@ -58,12 +70,9 @@ def loaded_warehouse(workdir: Path, export: Path, name: str) -> Path:
     template = workdir / f"{name}-raw.duckdb"
     if not template.exists():
         progress(f"extracting {export.name} into raw")
-        contract = load_contract(DBT_PROJECT_DIR)
-        snapshot = snapshot_directory(export, contract, location=str(export), label=export.name)
         partial = template.with_suffix(".partial")
         partial.unlink(missing_ok=True)
-        with connect(partial) as conn:
-            land_snapshot(conn, contract, snapshot, LoadBatch("benchmark", datetime.now(UTC).replace(tzinfo=None)))
+        land_export(partial, export, "benchmark")
         seeded = dbt(["seed"], partial)
         if seeded.returncode != 0:
             raise RuntimeError(seeded.output[-3000:])
@@ -80,9 +89,46 @@ def dbt_environment(warehouse: Path) -> dict:
     }
 
 
-def dbt(args: list[str], warehouse: Path) -> Timed:
+def dbt(args: list[str], warehouse: Path, target_path: Path | None = None) -> Timed:
     executable = Path(sys.executable).with_name("dbt")
-    return run_timed([str(executable), *args], env=dbt_environment(warehouse), cwd=DBT_PROJECT_DIR)
+    extra = ["--target-path", str(target_path)] if target_path else []
+    return run_timed([str(executable), *args, *extra], env=dbt_environment(warehouse), cwd=DBT_PROJECT_DIR)
+
+
+def node_seconds(target_path: Path, model: str) -> float:
+    """A model's execution time in a dbt invocation (run_results.json)."""
+    results = json.loads((target_path / "run_results.json").read_text())["results"]
+    return next(r["execution_time"] for r in results if r["unique_id"].endswith(f".{model}"))
+
+
+def build_seconds(run: Timed) -> float:
+    """dbt's own figure for the build ("Finished running ... (X s)"): the command minus CLI start-up."""
+    match = re.search(r"Finished running .* \(([0-9.]+)s\)", run.output)
+    return float(match.group(1)) if match else run.seconds
+
+
+def table_differences(warehouse: Path, left: str, right: str) -> tuple[int, int, int]:
+    """(rows left, rows right, rows in one but not the other); doubles compared to 9 decimals."""
+    schema, table = left.split(".")
+    with connect(warehouse, read_only=True) as conn:
+        columns = conn.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+        select = ", ".join(f"round({name}, 9)" if kind == "DOUBLE" else name for name, kind in columns)
+        left_rows = conn.execute(f"select count(*) from {left}").fetchone()[0]
+        right_rows = conn.execute(f"select count(*) from {right}").fetchone()[0]
+        differing = conn.execute(
+            f"""
+            select count(*) from (
+                (select {select} from {left} except all select {select} from {right})
+                union all
+                (select {select} from {right} except all select {select} from {left})
+            )
+            """
+        ).fetchone()[0]
+    return left_rows, right_rows, differing
 
 
 def report(title: str, rows: list[tuple[str, str]], results: dict, json_path: str | None) -> None:

@@ -86,3 +86,14 @@ def test_unmodeled_objects_and_history_mode_copies_land_in_raw(fivetran_warehous
         "contact__fivetran_history",
     } <= tables
     assert query(fivetran_warehouse, 'select count(*) from raw."order"') == [(10,)]
+
+
+def test_marts_build_on_a_crm_without_live_deals(fivetran_warehouse):
+    """0 live opportunities: every opportunity mart is empty, no KPI errors, nothing fans out."""
+    assert query(fivetran_warehouse, "select count(*) from marts.fct_opportunity") == [(0,)]
+    assert query(fivetran_warehouse, "select count(*) from marts.fct_pipeline_snapshot_daily") == [(0,)]
+    assert query(
+        fivetran_warehouse, "select count(*) from marts.fct_sales_kpis where bookings != 0 or won_count != 0"
+    ) == [(0,)]
+    # The one live lead (converted, its opportunity deleted) is one lifecycle row.
+    assert query(fivetran_warehouse, "select count(*) from marts.fct_lead_lifecycle") == [(1,)]

@@ -86,3 +86,25 @@
     end as dimension_value
     {%- endif -%}
 {%- endmacro %}
+
+{#- KPI grains: calendar month and fiscal quarter (METRICS.md section 6). -#}
+{% macro kpi_grains() -%}
+    {{ return(var('kpi_grains', ['month', 'quarter'])) }}
+{%- endmacro %}
+
+{#- The three roll-up levels of sales KPIs and the column giving each level's key. -#}
+{% macro kpi_levels_relation(owner_column, team_column) -%}
+    select 'owner' as level
+    union all
+    select 'team' as level
+    union all
+    select 'company' as level
+{%- endmacro %}
+
+{% macro kpi_level_id(level_expression, owner_column, team_column) -%}
+    case {{ level_expression }}
+        when 'owner' then coalesce({{ owner_column }}, '(none)')
+        when 'team' then coalesce({{ team_column }}, '(none)')
+        else 'company'
+    end
+{%- endmacro %}

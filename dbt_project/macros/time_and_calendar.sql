@@ -34,13 +34,17 @@
     ({{ end_date }} - {{ start_date }})
 {%- endmacro %}
 
-{#- Hours (fractional) between two UTC timestamps. -#}
-{% macro hours_between(start_timestamp, end_timestamp) -%}
-    {{ return(adapter.dispatch('hours_between', 'revops')(start_timestamp, end_timestamp)) }}
+{#- Whole seconds between two UTC timestamps (exact, so sums and averages are too). -#}
+{% macro seconds_between(start_timestamp, end_timestamp) -%}
+    {{ return(adapter.dispatch('seconds_between', 'revops')(start_timestamp, end_timestamp)) }}
 {%- endmacro %}
 
-{% macro default__hours_between(start_timestamp, end_timestamp) -%}
-    (extract(epoch from ({{ end_timestamp }} - {{ start_timestamp }})) / 3600.0)
+{% macro default__seconds_between(start_timestamp, end_timestamp) -%}
+    date_diff('second', {{ start_timestamp }}, {{ end_timestamp }})
+{%- endmacro %}
+
+{% macro postgres__seconds_between(start_timestamp, end_timestamp) -%}
+    cast(extract(epoch from ({{ end_timestamp }} - {{ start_timestamp }})) as bigint)
 {%- endmacro %}
 
 {#- One row per day from start_date to end_date inclusive, column `date_day`. -#}

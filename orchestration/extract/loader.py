@@ -233,7 +233,9 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
     )
 
 
-def land_snapshot(conn: duckdb.DuckDBPyConnection, contract: SourceContract, snapshot, batch: LoadBatch) -> list[LoadResult]:
+def land_snapshot(
+    conn: duckdb.DuckDBPyConnection, contract: SourceContract, snapshot, batch: LoadBatch
+) -> list[LoadResult]:
     """Land every file of a snapshot (modeled and not) outside Dagster (benchmarks, scripts)."""
     ensure_warehouse_layout(conn, contract)
     tables = {table.table: table for table in contract.tables}

@@ -1,7 +1,8 @@
 -- Tasks and events as one activity stream with a normalized type:
 -- call, email, meeting (Meeting / Demo events), internal (admin time), other.
--- duration_minutes: calls their duration, events their length; emails count
--- var activity_minutes_email and other tasks var activity_minutes_other (estimates).
+-- duration_seconds: calls their duration, events their length; emails count
+-- var activity_minutes_email and other tasks var activity_minutes_other (estimates). Whole
+-- seconds keep sums exact.
 
 with
 
@@ -60,10 +61,10 @@ select
     activity_type,
     occurred_at,
     case
-        when activity_type = 'call' then coalesce(call_duration_seconds, 0) / 60.0
-        when activity_type = 'email' then {{ var('activity_minutes_email') }}
-        else {{ var('activity_minutes_other') }}
-    end as duration_minutes
+        when activity_type = 'call' then coalesce(call_duration_seconds, 0)
+        when activity_type = 'email' then {{ var('activity_minutes_email') }} * 60
+        else {{ var('activity_minutes_other') }} * 60
+    end as duration_seconds
 from tasks
 
 union all
@@ -79,5 +80,5 @@ select
     source_type,
     activity_type,
     occurred_at,
-    coalesce(duration_minutes, 0) as duration_minutes
+    coalesce(duration_minutes, 0) * 60 as duration_seconds
 from events

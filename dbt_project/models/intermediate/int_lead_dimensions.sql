@@ -6,8 +6,7 @@
 with
 
 leads as (
-    select * from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
+    select * from {{ ref('int_leads') }}
 ),
 
 accounts as (
@@ -47,6 +46,7 @@ users as (
 attributes as (
     select
         leads.lead_id,
+        leads.created_at,
         coalesce(channels.channel, leads.lead_source, 'Unknown') as channel,
         first_touch.campaign_id,
         coalesce(accounts.industry, leads.industry, 'Unknown') as industry,

@@ -6,15 +6,7 @@
 with
 
 leads as (
-    select
-        lead_id,
-        created_at,
-        created_by_id,
-        status,
-        converted_date,
-        converted_opportunity_id
-    from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
+    select * from {{ ref('int_leads') }}
 ),
 
 stage_map as (

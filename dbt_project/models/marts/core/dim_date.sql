@@ -10,10 +10,11 @@ settings as (
     where setting = 'fiscal_year_start_month'
 ),
 
+-- Bounds only: read straight from raw (no need to pick record versions for a min and a max).
 data_dates as (
-    select cast(created_at as date) as day from {{ ref('stg_salesforce__lead') }}
+    select {{ parse_date('created_date') }} as day from {{ source('salesforce', 'lead') }}
     union all
-    select close_date as day from {{ ref('stg_salesforce__opportunity') }}
+    select {{ parse_date('close_date') }} as day from {{ source('salesforce', 'opportunity') }}
 ),
 
 -- Whole years around the data (typos like year 9999 are ignored); today when there is no data.

@@ -82,6 +82,14 @@ handoffs as (
         coalesce(first_touches.occurred_at, mqls.sal_at) as handoff_at
     from mqls
     left join first_touches on mqls.lead_id = first_touches.lead_id and first_touches.touch_rank = 1
+),
+
+-- Whole seconds keep averages exact (and identical from run to run).
+handoffs_timed as (
+    select
+        handoffs.*,
+        {{ seconds_between('handoffs.mql_at', 'handoffs.handoff_at') }} as handoff_seconds
+    from handoffs
 )
 
 select
@@ -95,11 +103,12 @@ select
     sal_at,
     handoff_source,
     handoff_at,
-    cast({{ hours_between('mql_at', 'handoff_at') }} as {{ type_double() }}) as handoff_hours,
-    coalesce({{ hours_between('mql_at', 'handoff_at') }} <= {{ var('handoff_sla_hours') }}, false) as met_sla,
+    handoff_seconds,
+    handoff_seconds / 3600.0 as handoff_hours,
+    coalesce(handoff_seconds <= {{ var('handoff_sla_hours') }} * 3600, false) as met_sla,
     channel,
     segment,
     region,
     owner_id,
     owner_team
-from handoffs
+from handoffs_timed

@@ -24,7 +24,7 @@ select
     count(case when handoffs.met_sla then 1 end) as met_sla,
     {{ safe_ratio('count(case when handoffs.met_sla then 1 end)', 'count(*)') }} as sla_rate,
     cast({{ median('handoffs.handoff_hours') }} as {{ type_double() }}) as median_handoff_hours,
-    cast(avg(handoffs.handoff_hours) as {{ type_double() }}) as avg_handoff_hours
+    {{ safe_ratio('sum(handoffs.handoff_seconds)', 'count(handoffs.handoff_seconds)') }} / 3600.0 as avg_handoff_hours
 from handoffs
 inner join calendar on {{ company_date('handoffs.mql_at') }} = calendar.date_day
 group by calendar.week_start, coalesce(handoffs.owner_team, '(none)')

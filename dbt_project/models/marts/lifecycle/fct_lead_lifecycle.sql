@@ -4,18 +4,11 @@
 
 with
 
-leads as (
-    select
-        lead_id,
-        created_at
-    from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
-),
-
 stage_dates as (
     select * from {{ ref('int_lead_stage_dates') }}
 ),
 
+-- One row per live lead (this is the fact's grain).
 dimensions as (
     select * from {{ ref('int_lead_dimensions') }}
 ),
@@ -34,8 +27,8 @@ stage_days as (
 )
 
 select
-    leads.lead_id,
-    leads.created_at,
+    dimensions.lead_id,
+    dimensions.created_at,
     stage_dates.lead_at,
     stage_dates.mql_at,
     stage_dates.sal_at,
@@ -68,7 +61,6 @@ select
     {{ day_diff('stage_days.sql_day', 'stage_days.opportunity_day') }} as days_sql_to_opportunity,
     {{ day_diff('stage_days.opportunity_day', 'stage_days.won_day') }} as days_opportunity_to_won,
     {{ day_diff('stage_days.mql_day', 'stage_days.won_day') }} as days_mql_to_won
-from leads
-left join stage_dates on leads.lead_id = stage_dates.lead_id
-left join stage_days on leads.lead_id = stage_days.lead_id
-left join dimensions on leads.lead_id = dimensions.lead_id
+from dimensions
+left join stage_dates on dimensions.lead_id = stage_dates.lead_id
+left join stage_days on dimensions.lead_id = stage_days.lead_id

@@ -1,0 +1,94 @@
+-- Deal KPIs per period (month, fiscal quarter) and level (owner, team, company), from
+-- fct_opportunity (METRICS.md section 3):
+-- bookings = won amounts (reporting currency) with close date in the period; win rate = won /
+-- (won + lost) among deals closed in the period, by count, and by amount (win_rate_amount); open
+-- deals never count; the sales cycle averages won deals by close period; pipeline created sums
+-- deals created in the period; a new customer is an account whose first won deal closes in the
+-- period. Each deal counts once, in its final state (a reopened deal is not counted twice).
+
+with
+
+opportunities as (
+    select * from {{ ref('fct_opportunity') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+grains as (
+    {{ values_relation('grain', kpi_grains()) }}
+),
+
+levels as (
+    {{ kpi_levels_relation() }}
+),
+
+-- Each deal contributes on its close date (closed deals) and on its creation date.
+deal_events as (
+    select
+        opportunity_id,
+        account_id,
+        owner_id,
+        owner_team,
+        'closed' as event_kind,
+        close_date as event_date,
+        is_won,
+        amount_reporting,
+        sales_cycle_days,
+        is_new_customer_win
+    from opportunities
+    where is_closed
+
+    union all
+
+    select
+        opportunity_id,
+        account_id,
+        owner_id,
+        owner_team,
+        'created' as event_kind,
+        created_date as event_date,
+        is_won,
+        amount_reporting,
+        sales_cycle_days,
+        false as is_new_customer_win
+    from opportunities
+),
+
+expanded as (
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        levels.level,
+        {{ kpi_level_id('levels.level', 'deal_events.owner_id', 'deal_events.owner_team') }} as level_id,
+        deal_events.*
+    from deal_events
+    inner join calendar on deal_events.event_date = calendar.date_day
+    cross join grains
+    cross join levels
+)
+
+select
+    grain,
+    period_start,
+    level,
+    level_id,
+    coalesce(sum(case when event_kind = 'closed' and is_won then amount_reporting end), 0) as bookings,
+    count(case when event_kind = 'closed' and is_won then 1 end) as won_count,
+    count(case when event_kind = 'closed' and not is_won then 1 end) as lost_count,
+    coalesce(sum(case when event_kind = 'closed' and not is_won then amount_reporting end), 0) as lost_amount,
+    {{ safe_ratio(
+        'count(case when event_kind = \'closed\' and is_won then 1 end)', 'count(case when event_kind = \'closed\' then 1 end)'
+    ) }} as win_rate,
+    {{ safe_ratio(
+        'sum(case when event_kind = \'closed\' and is_won then amount_reporting end)',
+        'sum(case when event_kind = \'closed\' then amount_reporting end)'
+    ) }} as win_rate_amount,
+    avg(case when event_kind = 'closed' and is_won then sales_cycle_days end) as avg_sales_cycle_days,
+    {{ median('case when event_kind = \'closed\' and is_won then sales_cycle_days end') }} as median_sales_cycle_days,
+    coalesce(sum(case when event_kind = 'created' then amount_reporting end), 0) as pipeline_created,
+    count(case when event_kind = 'created' then 1 end) as opportunities_created,
+    count(distinct case when event_kind = 'closed' and is_new_customer_win then account_id end) as new_customers
+from expanded
+group by grain, period_start, level, level_id

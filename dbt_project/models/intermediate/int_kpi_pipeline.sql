@@ -1,0 +1,95 @@
+-- Open pipeline per period and level, read from the daily snapshot: at the period's first day,
+-- at its last day (the as-of date for the running period), and the pipeline expected to close in
+-- the period as it stood at the period's first day (the numerator of pipeline coverage).
+
+with
+
+snapshot as (
+    select * from {{ ref('fct_pipeline_snapshot_daily') }}
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of') }}
+),
+
+grains as (
+    {{ values_relation('grain', kpi_grains()) }}
+),
+
+levels as (
+    {{ kpi_levels_relation() }}
+),
+
+periods as (
+    select distinct
+        grains.grain,
+        {{ period_start('grains.grain', 'calendar') }} as period_start
+    from calendar
+    cross join grains
+    where calendar.date_day <= (select as_of.as_of_date from as_of)
+),
+
+bounds as (
+    select
+        periods.grain,
+        periods.period_start,
+        max(calendar.date_day) as period_end
+    from periods
+    inner join calendar
+        on periods.period_start = {{ period_start('periods.grain', 'calendar') }}
+    group by periods.grain, periods.period_start
+),
+
+-- Which snapshot days matter for which period: its start, and its end (capped at the as-of date).
+checkpoints as (
+    select
+        grain,
+        period_start,
+        period_end,
+        'start' as checkpoint_name,
+        period_start as snapshot_date
+    from bounds
+
+    union all
+
+    select
+        grain,
+        period_start,
+        period_end,
+        'end' as checkpoint_name,
+        least(period_end, (select as_of.as_of_date from as_of)) as snapshot_date
+    from bounds
+),
+
+expanded as (
+    select
+        checkpoints.grain,
+        checkpoints.period_start,
+        checkpoints.checkpoint_name,
+        levels.level,
+        {{ kpi_level_id('levels.level', 'snapshot.owner_id', 'snapshot.owner_team') }} as level_id,
+        snapshot.amount_reporting,
+        snapshot.weighted_amount_reporting,
+        snapshot.expected_close_date between checkpoints.period_start and checkpoints.period_end as closes_in_period
+    from checkpoints
+    inner join snapshot on checkpoints.snapshot_date = snapshot.snapshot_date
+    cross join levels
+)
+
+select
+    grain,
+    period_start,
+    level,
+    level_id,
+    coalesce(sum(case when checkpoint_name = 'start' then amount_reporting end), 0) as open_pipeline_start,
+    coalesce(sum(case when checkpoint_name = 'start' then weighted_amount_reporting end), 0) as weighted_pipeline_start,
+    coalesce(sum(case when checkpoint_name = 'end' then amount_reporting end), 0) as open_pipeline_end,
+    coalesce(sum(case when checkpoint_name = 'end' then weighted_amount_reporting end), 0) as weighted_pipeline_end,
+    coalesce(sum(case when checkpoint_name = 'start' and closes_in_period then amount_reporting end), 0)
+        as pipeline_closing_in_period_at_start
+from expanded
+group by grain, period_start, level, level_id

@@ -1,0 +1,48 @@
+-- Revenue quota per KPI period and level, from the quota plan: each plan row's target spread
+-- evenly over the days of its period, summed over the days of the KPI period (a quarterly plan
+-- gives each month its share). Reps are level 'owner', teams 'team' (by team name), the company
+-- 'company'.
+
+with
+
+quota_plan as (
+    select * from {{ ref('stg_inputs__quota_plan') }}
+    where
+        quota_type = 'revenue'
+        and owner_type in ('rep', 'team', 'company')
+        and period_start is not null
+        and period_end >= period_start
+),
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+grains as (
+    {{ values_relation('grain', kpi_grains()) }}
+),
+
+daily as (
+    select
+        case quota_plan.owner_type when 'rep' then 'owner' else quota_plan.owner_type end as level,
+        case when quota_plan.owner_type = 'company' then 'company' else quota_plan.owner_id end as level_id,
+        calendar.date_day,
+        -- Decimal, so that the sums are exact (and identical from run to run).
+        cast(
+            quota_plan.target_value / ({{ day_diff('quota_plan.period_start', 'quota_plan.period_end') }} + 1)
+            as decimal(24, 8)
+        ) as daily_target
+    from quota_plan
+    inner join calendar on calendar.date_day between quota_plan.period_start and quota_plan.period_end
+)
+
+select
+    grains.grain,
+    {{ period_start('grains.grain', 'calendar') }} as period_start,
+    daily.level,
+    daily.level_id,
+    cast(round(sum(daily.daily_target), 2) as decimal(18, 2)) as quota
+from daily
+inner join calendar on daily.date_day = calendar.date_day
+cross join grains
+group by 1, 2, 3, 4

@@ -1,0 +1,19 @@
+-- Live (not deleted) leads with the columns the lifecycle and funnel models read. Staging is a
+-- view that picks the latest version of every record; materializing that once here saves every
+-- downstream model from repeating it (DuckDB does not cache views).
+select
+    lead_id,
+    created_at,
+    created_by_id,
+    status,
+    owner_id,
+    lead_source,
+    industry,
+    number_of_employees,
+    country,
+    converted_date,
+    converted_account_id,
+    converted_contact_id,
+    converted_opportunity_id
+from {{ ref('stg_salesforce__lead') }}
+where not is_deleted

@@ -1,0 +1,124 @@
+-- Live opportunities with what every pipeline and KPI model needs: closed / won (from the
+-- opportunity, else seeds/opportunity_stage_map.csv), the amount in the reporting currency at the
+-- dated rate of the close date, type, channel (first touch), owner team and account attributes.
+
+with
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunity') }}
+    where not is_deleted
+),
+
+stage_map as (
+    select * from {{ ref('opportunity_stage_map') }}
+),
+
+rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+accounts as (
+    select * from {{ ref('dim_account') }}
+),
+
+users as (
+    select * from {{ ref('int_users') }}
+),
+
+lead_dimensions as (
+    select * from {{ ref('int_lead_dimensions') }}
+),
+
+-- The lead converted into the opportunity (first by Id if several).
+originating_leads as (
+    select
+        converted_opportunity_id as opportunity_id,
+        min(lead_id) as lead_id
+    from lead_dimensions
+    where converted_opportunity_id is not null
+    group by converted_opportunity_id
+),
+
+-- The channel of the first lead converted into each account (first touch at account level, for
+-- renewals and expansions that have no lead of their own).
+account_first_leads as (
+    select
+        converted_account_id as account_id,
+        channel,
+        row_number() over (partition by converted_account_id order by created_at asc, lead_id asc) as lead_rank
+    from lead_dimensions
+    where converted_account_id is not null
+),
+
+channels as (
+    select
+        source_value,
+        channel
+    from {{ ref('channel_map') }}
+    where source_field = 'Lead.LeadSource'
+)
+
+select
+    opportunities.opportunity_id,
+    opportunities.account_id,
+    opportunities.owner_id,
+    users.team_name as owner_team,
+    opportunities.created_at,
+    {{ company_date('opportunities.created_at') }} as created_date,
+    opportunities.close_date,
+    opportunities.stage_name,
+    stage_map.stage_order,
+    coalesce(opportunities.forecast_category_name, stage_map.forecast_category) as forecast_category,
+    coalesce(opportunities.is_closed, stage_map.is_closed, false) as is_closed,
+    coalesce(opportunities.is_won, stage_map.is_won, false) as is_won,
+    opportunities.amount,
+    opportunities.currency_iso_code as currency,
+    cast(
+        round(opportunities.amount / opportunity_rates.conversion_rate * reporting_rates.conversion_rate, 2)
+        as decimal(18, 2)
+    ) as amount_reporting,
+    opportunities.probability,
+    case
+        when lower(opportunities.opportunity_type) like '%renew%' then 'renewal'
+        when
+            lower(opportunities.opportunity_type) like '%upgrade%'
+            or lower(opportunities.opportunity_type) like '%expan%'
+            or lower(opportunities.opportunity_type) like '%upsell%'
+            or lower(opportunities.opportunity_type) like '%existing%'
+            then 'expansion'
+        when lower(opportunities.opportunity_type) like '%new%' then 'new_business'
+        when opportunities.opportunity_type is null then 'unknown'
+        else 'other'
+    end as opportunity_type,
+    opportunities.opportunity_type as opportunity_type_source,
+    opportunities.lead_source,
+    coalesce(
+        lead_dimensions.channel, account_first_leads.channel, channels.channel, opportunities.lead_source, 'Unknown'
+    ) as channel,
+    originating_leads.lead_id as originating_lead_id,
+    coalesce(accounts.segment, 'Unknown') as segment,
+    coalesce(accounts.industry, 'Unknown') as industry,
+    coalesce(accounts.region, 'Unknown') as region,
+    accounts.first_won_date as account_first_won_date,
+    opportunity_rates.conversion_rate is null as has_unknown_currency,
+    opportunities.probability < 0 or opportunities.probability > 100 as has_invalid_probability,
+    opportunities._loaded_at
+from opportunities
+left join stage_map on opportunities.stage_name = stage_map.stage_name
+left join users on opportunities.owner_id = users.user_id
+left join accounts on opportunities.account_id = accounts.account_id
+left join originating_leads on opportunities.opportunity_id = originating_leads.opportunity_id
+left join lead_dimensions on originating_leads.lead_id = lead_dimensions.lead_id
+left join account_first_leads
+    on opportunities.account_id = account_first_leads.account_id and account_first_leads.lead_rank = 1
+left join channels on opportunities.lead_source = channels.source_value
+left join rates as opportunity_rates
+    on
+        opportunities.currency_iso_code = opportunity_rates.iso_code
+        and opportunities.close_date >= opportunity_rates.valid_from
+        and opportunities.close_date < opportunity_rates.valid_to
+left join rates as reporting_rates
+    on
+        reporting_rates.iso_code = '{{ var("reporting_currency") }}'
+        and opportunities.close_date >= reporting_rates.valid_from
+        and opportunities.close_date < reporting_rates.valid_to

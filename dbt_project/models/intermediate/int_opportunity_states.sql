@@ -1,0 +1,150 @@
+-- What each live opportunity looked like on each day it changed (METRICS.md section 3, open
+-- pipeline at a date): one row per opportunity per change day, from OpportunityHistory (the last
+-- change of the day wins), valid from valid_day until next_day (exclusive; the day after the
+-- as-of date for the latest state). An opportunity without history has one state: its current
+-- values from its creation day. Amounts are converted at the dated rate of the state's close date.
+
+with
+
+-- Live opportunities with what a state needs (kept lean: the daily snapshot reads only this).
+opportunities as (
+    select
+        opportunities.opportunity_id,
+        opportunities.account_id,
+        opportunities.owner_id,
+        owners.team_name as owner_team,
+        opportunities.currency_iso_code as currency,
+        opportunities.stage_name,
+        opportunities.amount,
+        opportunities.probability,
+        opportunities.close_date,
+        coalesce(opportunities.is_closed, current_stage.is_closed, false) as is_closed,
+        coalesce(opportunities.forecast_category_name, current_stage.forecast_category) as forecast_category,
+        {{ company_date('opportunities.created_at') }} as created_date,
+        opportunities._loaded_at
+    from {{ ref('stg_salesforce__opportunity') }} as opportunities
+    left join {{ ref('opportunity_stage_map') }} as current_stage
+        on opportunities.stage_name = current_stage.stage_name
+    left join {{ ref('int_users') }} as owners on opportunities.owner_id = owners.user_id
+    where not opportunities.is_deleted
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of') }}
+),
+
+stage_map as (
+    select * from {{ ref('opportunity_stage_map') }}
+),
+
+rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+history as (
+    select
+        history.opportunity_id,
+        history.opportunity_history_id,
+        history.valid_from,
+        history.stage_name,
+        history.amount,
+        history.probability,
+        history.close_date,
+        history._loaded_at,
+        {{ company_date('history.valid_from') }} as valid_day
+    from {{ ref('stg_salesforce__opportunity_history') }} as history
+    inner join opportunities on history.opportunity_id = opportunities.opportunity_id
+    where
+        not history.is_deleted
+        and history.valid_from is not null
+),
+
+last_of_day as (
+    select
+        history.*,
+        row_number() over (
+            partition by history.opportunity_id, history.valid_day
+            order by history.valid_from desc, history.opportunity_history_id desc
+        ) as change_rank
+    from history
+),
+
+without_history as (
+    select
+        opportunities.opportunity_id,
+        opportunities.created_date as valid_day,
+        opportunities.stage_name,
+        opportunities.amount,
+        opportunities.probability,
+        opportunities.close_date
+    from opportunities
+    where not exists (
+        select 1 from history
+        where history.opportunity_id = opportunities.opportunity_id
+    )
+),
+
+states as (
+    select
+        opportunity_id,
+        valid_day,
+        stage_name,
+        amount,
+        probability,
+        close_date
+    from last_of_day
+    where change_rank = 1
+
+    union all
+
+    select * from without_history
+),
+
+loaded as (
+    select
+        opportunity_id,
+        max(_loaded_at) as history_loaded_at
+    from history
+    group by opportunity_id
+)
+
+select
+    states.opportunity_id,
+    states.valid_day,
+    coalesce(
+        lead(states.valid_day) over (partition by states.opportunity_id order by states.valid_day),
+        {{ dbt.dateadd('day', 1, '(select as_of.as_of_date from as_of)') }}
+    ) as next_day,
+    states.stage_name,
+    coalesce(
+        stage_map.is_closed,
+        case when states.stage_name = opportunities.stage_name then opportunities.is_closed end,
+        false
+    ) as is_closed,
+    coalesce(stage_map.forecast_category, opportunities.forecast_category) as forecast_category,
+    states.amount,
+    cast(
+        round(states.amount / state_rates.conversion_rate * reporting_rates.conversion_rate, 2) as decimal(18, 2)
+    ) as amount_reporting,
+    states.probability,
+    states.close_date,
+    opportunities.created_date,
+    opportunities.account_id,
+    opportunities.owner_id,
+    opportunities.owner_team,
+    opportunities.currency,
+    greatest(opportunities._loaded_at, coalesce(loaded.history_loaded_at, opportunities._loaded_at)) as loaded_at
+from states
+inner join opportunities on states.opportunity_id = opportunities.opportunity_id
+left join stage_map on states.stage_name = stage_map.stage_name
+left join loaded on states.opportunity_id = loaded.opportunity_id
+left join rates as state_rates
+    on
+        opportunities.currency = state_rates.iso_code
+        and states.close_date >= state_rates.valid_from
+        and states.close_date < state_rates.valid_to
+left join rates as reporting_rates
+    on
+        reporting_rates.iso_code = '{{ var("reporting_currency") }}'
+        and states.close_date >= reporting_rates.valid_from
+        and states.close_date < reporting_rates.valid_to

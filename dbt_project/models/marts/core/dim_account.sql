@@ -1,0 +1,52 @@
+-- Accounts with segment (size band), industry, region and customer status: an account becomes a
+-- customer on the close date of its first won opportunity.
+
+with
+
+accounts as (
+    select * from {{ ref('stg_salesforce__account') }}
+    where not is_deleted
+),
+
+regions as (
+    select * from {{ ref('country_region_map') }}
+),
+
+bands as (
+    select * from {{ ref('segment_bands') }}
+),
+
+first_wins as (
+    select
+        account_id,
+        min(close_date) as first_won_date
+    from {{ ref('stg_salesforce__opportunity') }}
+    where
+        not is_deleted
+        and is_won
+        and account_id is not null
+    group by account_id
+)
+
+select
+    accounts.account_id,
+    accounts.account_name,
+    accounts.account_type,
+    coalesce(accounts.industry, 'Unknown') as industry,
+    accounts.number_of_employees,
+    coalesce(bands.size_band, 'Unknown') as segment,
+    accounts.billing_country,
+    coalesce(regions.region, 'Unknown') as region,
+    accounts.owner_id,
+    accounts.parent_account_id,
+    accounts.currency_iso_code,
+    accounts.created_at,
+    first_wins.first_won_date,
+    first_wins.first_won_date is not null as is_customer
+from accounts
+left join regions on accounts.billing_country = regions.country
+left join first_wins on accounts.account_id = first_wins.account_id
+left join bands
+    on
+        accounts.number_of_employees >= bands.min_employees
+        and (bands.max_employees is null or accounts.number_of_employees <= bands.max_employees)

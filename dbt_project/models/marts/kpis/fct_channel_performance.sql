@@ -1,0 +1,141 @@
+-- Channel performance by period (calendar month, fiscal quarter) and channel (METRICS.md
+-- section 3): marketing spend of the channel; leads and MQLs entering in the period; new customers
+-- and bookings attributed by first touch (the channel of the lead the deal came from, else of the
+-- account's first lead); channel CAC = marketing spend / attributed new customers; ROI =
+-- attributed bookings / marketing spend. Spend in the reporting currency at the spend date's rate.
+
+with
+
+calendar as (
+    select * from {{ ref('dim_date') }}
+),
+
+grains as (
+    {{ values_relation('grain', kpi_grains()) }}
+),
+
+rates as (
+    select * from {{ ref('int_fx_rates') }}
+),
+
+channels as (
+    select
+        source_value,
+        channel
+    from {{ ref('channel_map') }}
+    where source_field = 'Lead.LeadSource'
+),
+
+spend as (
+    select
+        spend.spend_date as event_date,
+        coalesce(channels.channel, spend.channel, 'Unknown') as channel,
+        cast(
+            round(spend.amount / spend_rates.conversion_rate * reporting_rates.conversion_rate, 2) as decimal(18, 2)
+        ) as spend
+    from {{ ref('stg_inputs__marketing_spend') }} as spend
+    left join channels on spend.channel = channels.source_value
+    left join rates as spend_rates
+        on
+            coalesce(spend.currency_iso_code, '{{ var("reporting_currency") }}') = spend_rates.iso_code
+            and spend.spend_date >= spend_rates.valid_from
+            and spend.spend_date < spend_rates.valid_to
+    left join rates as reporting_rates
+        on
+            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
+            and spend.spend_date >= reporting_rates.valid_from
+            and spend.spend_date < reporting_rates.valid_to
+    where spend.spend_category = 'marketing'
+),
+
+leads as (
+    select * from {{ ref('fct_lead_lifecycle') }}
+),
+
+won as (
+    select * from {{ ref('fct_opportunity') }}
+    where is_won
+),
+
+events as (
+    select
+        event_date,
+        channel,
+        spend,
+        0 as leads,
+        0 as mqls,
+        0 as new_customer_wins,
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        0 as bookings
+    from spend
+
+    union all
+
+    select
+        {{ company_date('lead_at') }} as event_date,
+        channel,
+        0 as spend,
+        1 as leads,
+        0 as mqls,
+        0 as new_customer_wins,
+        null as account_id,
+        0 as bookings
+    from leads
+    where lead_at is not null
+
+    union all
+
+    select
+        {{ company_date('mql_at') }} as event_date,
+        channel,
+        0 as spend,
+        0 as leads,
+        1 as mqls,
+        0 as new_customer_wins,
+        null as account_id,
+        0 as bookings
+    from leads
+    where mql_at is not null
+
+    union all
+
+    select
+        close_date as event_date,
+        channel,
+        0 as spend,
+        0 as leads,
+        0 as mqls,
+        case when is_new_customer_win then 1 else 0 end as new_customer_wins,
+        case when is_new_customer_win then account_id end as account_id,
+        amount_reporting as bookings
+    from won
+),
+
+aggregated as (
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        events.channel,
+        sum(events.spend) as marketing_spend,
+        sum(events.leads) as leads,
+        sum(events.mqls) as mqls,
+        count(distinct events.account_id) as new_customers,
+        sum(events.bookings) as bookings_attributed
+    from events
+    inner join calendar on events.event_date = calendar.date_day
+    cross join grains
+    group by 1, 2, 3
+)
+
+select
+    grain,
+    period_start,
+    channel,
+    cast(marketing_spend as decimal(18, 2)) as marketing_spend,
+    cast(leads as bigint) as leads,
+    cast(mqls as bigint) as mqls,
+    new_customers,
+    cast(bookings_attributed as decimal(18, 2)) as bookings_attributed,
+    {{ safe_ratio('marketing_spend', 'new_customers') }} as cac,
+    {{ safe_ratio('bookings_attributed', 'marketing_spend') }} as roi
+from aggregated

@@ -1,0 +1,78 @@
+-- One row per live (not deleted) opportunity (METRICS.md section 3).
+
+with
+
+opportunities as (
+    select * from {{ ref('int_opportunities') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of') }}
+),
+
+history as (
+    select
+        opportunity_id,
+        valid_from,
+        stage_name,
+        close_date,
+        lag(close_date) over (
+            partition by opportunity_id order by valid_from, opportunity_history_id
+        ) as previous_close_date,
+        lag(stage_name) over (
+            partition by opportunity_id order by valid_from, opportunity_history_id
+        ) as previous_stage
+    from {{ ref('stg_salesforce__opportunity_history') }}
+    where not is_deleted
+),
+
+history_facts as (
+    select
+        opportunity_id,
+        count(case when close_date > previous_close_date then 1 end) as close_date_push_count,
+        max(case when previous_stage is null or stage_name != previous_stage then valid_from end) as stage_entered_at
+    from history
+    group by opportunity_id
+)
+
+select
+    opportunities.opportunity_id,
+    opportunities.account_id,
+    opportunities.owner_id,
+    opportunities.owner_team,
+    opportunities.created_at,
+    opportunities.created_date,
+    opportunities.close_date,
+    opportunities.stage_name,
+    opportunities.forecast_category,
+    opportunities.is_closed,
+    opportunities.is_won,
+    opportunities.amount,
+    opportunities.currency,
+    opportunities.amount_reporting,
+    opportunities.probability,
+    opportunities.opportunity_type,
+    opportunities.opportunity_type_source,
+    opportunities.lead_source,
+    opportunities.channel,
+    opportunities.originating_lead_id,
+    opportunities.segment,
+    opportunities.industry,
+    opportunities.region,
+    case
+        when opportunities.is_closed then {{ day_diff('opportunities.created_date', 'opportunities.close_date') }}
+    end as sales_cycle_days,
+    coalesce(
+        opportunities.is_closed and opportunities.close_date < opportunities.created_date, false
+    ) as has_negative_sales_cycle,
+    coalesce(history_facts.close_date_push_count, 0) as close_date_push_count,
+    {{ day_diff(
+        'coalesce(' ~ company_date('history_facts.stage_entered_at') ~ ', opportunities.created_date)',
+        'case when opportunities.is_closed then opportunities.close_date else as_of.as_of_date end'
+    ) }} as days_in_current_stage,
+    opportunities.is_won and opportunities.close_date = opportunities.account_first_won_date as is_new_customer_win,
+    opportunities.has_unknown_currency,
+    coalesce(opportunities.has_invalid_probability, false) as has_invalid_probability
+from opportunities
+cross join as_of
+left join history_facts on opportunities.opportunity_id = history_facts.opportunity_id
