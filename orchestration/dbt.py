@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.dbt_failures import describe_failures
 from orchestration.extract.assets import DUCKDB_POOL
 from orchestration.resources import WarehouseResource
 from orchestration.settings import ANALYSES_DIR, DBT_PROJECT_DIR, SEEDS_DIR
@@ -91,7 +92,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     )
     def revops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         with warehouse.dbt_environment():
-            yield from dbt.cli(["build"], context=context).stream()
+            invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+            yield from invocation.stream()
+        if not invocation.is_successful():
+            description = describe_failures(
+                invocation.get_artifact("run_results.json"), lambda: warehouse.connect(read_only=True)
+            )
+            raise dg.Failure(description=description, allow_retries=False)
 
     return revops_dbt
 

@@ -11,7 +11,7 @@ from tests.exports import MINIMAL, without_column, write_export
 def test_demo_command_writes_an_export(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path / "out"), "--scale", "0.01", "--seed", "5"]) == 0
     assert (tmp_path / "out" / "Lead.csv").exists()
-    assert "rows in 19 files" in capsys.readouterr().out
+    assert "rows in 23 files" in capsys.readouterr().out
 
 
 def test_run_with_a_missing_required_column_fails_with_one_clear_message(manifest, tmp_path, capsys):

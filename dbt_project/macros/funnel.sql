@@ -108,3 +108,20 @@
         else 'company'
     end
 {%- endmacro %}
+
+{#- Roll-up scopes of quotas and goals above the rep: team, department, company. -#}
+{% macro rollup_scopes_relation() -%}
+    select 'team' as owner_type
+    union all
+    select 'department' as owner_type
+    union all
+    select 'company' as owner_type
+{%- endmacro %}
+
+{% macro rollup_owner_id(scope_expression, team_column, department_column) -%}
+    case {{ scope_expression }}
+        when 'team' then coalesce({{ team_column }}, '(none)')
+        when 'department' then coalesce({{ department_column }}, '(none)')
+        else 'company'
+    end
+{%- endmacro %}

@@ -29,3 +29,40 @@
     _source_row,
     _version_count
 {%- endmacro %}
+
+{#-
+  Rows of a planning input: the export's own file when it has any rows, else the project's
+  default in seeds/ (SOURCES.md: "a source directory's own files win"). Both are text here; the
+  staging model parses them. Seed rows carry _batch_id 'seed' and _source_file seeds/<name>.csv.
+-#}
+{% macro plan_input_rows(table_name, columns) -%}
+    with
+
+    exported as (
+        select
+            {%- for column in columns %}
+            {{ column }},
+            {%- endfor %}
+            {{ load_metadata_columns() }}
+        from ({{ latest_source_rows('inputs', table_name, crm=false) }}) as latest
+    ),
+
+    defaults as (
+        select
+            {%- for column in columns %}
+            cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
+            {%- endfor %}
+            'seed' as _batch_id,
+            cast(null as timestamp) as _loaded_at,
+            'seeds/{{ table_name }}.csv' as _source_file,
+            -- The seed's spreadsheet row (the header is row 1), so problems can name it.
+            cast(row_number() over () + 1 as bigint) as _source_row,
+            1 as _version_count
+        from {{ ref(table_name) }}
+    )
+
+    select * from exported
+    union all
+    select * from defaults
+    where not exists (select 1 from exported)
+{%- endmacro %}

@@ -79,3 +79,10 @@
 {% macro default__type_double() -%}double{%- endmacro %}
 
 {% macro postgres__type_double() -%}double precision{%- endmacro %}
+
+{#- Pacing (METRICS.md section 4): the share of a period's days elapsed at a date, in % (0..100,
+    both ends inclusive). -#}
+{% macro expected_pct_to_date(period_start, period_end, as_of_date) -%}
+    100 * greatest(0, least(1, ({{ day_diff(period_start, as_of_date) }} + 1) * 1.0
+    / ({{ day_diff(period_start, period_end) }} + 1)))
+{%- endmacro %}

@@ -8,6 +8,7 @@ and writes one CSV per object with DuckDB's parallel CSV writer.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from orchestration.demo.params import (
     PRODUCTS,
     REGIONS,
 )
+from orchestration.demo.plans import DATE_COLUMNS, USER_COLUMNS
 
 ID_PREFIX = {
     "User": "005",
@@ -169,7 +171,7 @@ def _register_fields(conn, table_name: str, record, prefix: str = "", skip: tupl
 
 
 def register_timeline(
-    conn, company, leads, campaigns, spend, accounts, opportunities, activities, rates, forecasts, costs, plan
+    conn, company, leads, campaigns, spend, accounts, opportunities, activities, rates, forecasts, costs
 ) -> None:
     """Load every generated array into DuckDB tables (row index `i` is the record number)."""
     _register(conn, "roles", name=np.array(company.role_names, dtype=object), parent=np.array(company.role_parent))
@@ -214,7 +216,6 @@ def register_timeline(
     )
     _register_fields(conn, "forecasts", forecasts)
     _register_fields(conn, "deal_costs", costs)
-    _register_fields(conn, "plan", plan)
 
 
 # One query per export file; each selects `_order` (the row order) and the API-named columns.
@@ -496,13 +497,6 @@ EXPORT_QUERIES: dict[str, str] = {
         join opportunities as o on o.i = c.opportunity
         where reached(o.closed_at) and o.created_at <= getvariable('as_of')
     """,
-    "quota_plan.csv": """
-        select i as _order, owner_type,
-            case when owner_type = 'rep' then sfid('005', cast(owner as bigint) + 1) else owner end as owner_id,
-            iso_date(period_start) as period_start, iso_date(period_end) as period_end, quota_type,
-            printf('%.2f', target) as target, method
-        from plan
-    """,
 }
 
 
@@ -602,3 +596,36 @@ def write_csv_files(conn: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str,
         ).fetchone()
         counts[file_name] = int(written[0])
     return counts
+
+
+def write_plan_files(out_dir: Path, plan, as_of: int) -> dict[str, int]:
+    """Write the (small) planning files with Python's csv module: periods starting by `as_of`."""
+    counts = {}
+    for name in ("quota_plan", "company_targets", "rep_commitments", "quota_policy", "shared_goals"):
+        table = getattr(plan, name)
+        rows = [row for row in table.rows if not _starts_after(table.columns, row, as_of)]
+        with (out_dir / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(table.columns)
+            writer.writerows(_formatted(table.columns, row) for row in rows)
+        counts[f"{name}.csv"] = len(rows)
+    return counts
+
+
+def _starts_after(columns, row, as_of: int) -> bool:
+    start = row[columns.index("period_start")]
+    return isinstance(start, int | np.integer) and start > as_of
+
+
+def _formatted(columns, row) -> list:
+    values = []
+    for column, value in zip(columns, row, strict=True):
+        if value is None:
+            values.append("")
+        elif column in DATE_COLUMNS and isinstance(value, int | np.integer):
+            values.append(np.datetime64(int(value), "s").astype("datetime64[D]").astype(str))
+        elif column in USER_COLUMNS and isinstance(value, int | np.integer):
+            values.append(f"{ID_PREFIX['User']}Dm{int(value) + 1:010d}")
+        else:
+            values.append(value)
+    return values

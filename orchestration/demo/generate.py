@@ -22,16 +22,17 @@ from orchestration.demo.activities import build_activities
 from orchestration.demo.company import build_company
 from orchestration.demo.deals import build_opportunities
 from orchestration.demo.dirty import choose_dirty_rows
-from orchestration.demo.export import prepare_snapshot, register_timeline, write_csv_files
-from orchestration.demo.finance import build_deal_costs, build_forecasts, build_quota_plan
+from orchestration.demo.export import prepare_snapshot, register_timeline, write_csv_files, write_plan_files
+from orchestration.demo.finance import build_deal_costs, build_forecasts
 from orchestration.demo.fx import build_rates
 from orchestration.demo.leads import build_leads
 from orchestration.demo.marketing import build_campaigns, build_spend
 from orchestration.demo.params import CHANNELS, DemoParams
+from orchestration.demo.plans import build_plan_inputs
 from orchestration.demo.sampling import epoch
 
 TRUTH_FILE = Path("_demo") / "truth.json"
-STREAMS = ("company", "leads", "campaigns", "spend", "rates", "deals", "activities", "forecasts", "costs")
+STREAMS = ("company", "leads", "campaigns", "spend", "rates", "deals", "activities", "forecasts", "costs", "plans")
 
 
 def _truth(params: DemoParams, dirty_rows, counts: dict[str, int]) -> dict:
@@ -52,8 +53,9 @@ def _truth(params: DemoParams, dirty_rows, counts: dict[str, int]) -> dict:
     }
 
 
-def _build_timeline(conn: duckdb.DuckDBPyConnection, params: DemoParams, progress) -> None:
-    """Generate the whole company and load it into DuckDB tables (the arrays are freed after)."""
+def _build_timeline(conn: duckdb.DuckDBPyConnection, params: DemoParams, progress):
+    """Generate the whole company and load it into DuckDB tables (the arrays are freed after);
+    returns the (small) planning inputs, which are written directly."""
     streams = dict(zip(STREAMS, np.random.SeedSequence(params.seed).spawn(len(STREAMS)), strict=True))
     rng = {name: np.random.default_rng(seed) for name, seed in streams.items()}
     company = build_company(params, rng["company"])
@@ -67,11 +69,12 @@ def _build_timeline(conn: duckdb.DuckDBPyConnection, params: DemoParams, progres
     activities = build_activities(params, company, leads, opportunities, rng["activities"])
     forecasts = build_forecasts(params, company, opportunities, rates, rng["forecasts"])
     costs = build_deal_costs(opportunities, leads, rates, rng["costs"])
-    plan = build_quota_plan(params, company, opportunities, rates)
+    plan = build_plan_inputs(params, company, leads, opportunities, rates, rng["plans"])
     progress(f"demo: {activities.size:,} activities")
     register_timeline(
-        conn, company, leads, campaigns, spend, accounts, opportunities, activities, rates, forecasts, costs, plan
+        conn, company, leads, campaigns, spend, accounts, opportunities, activities, rates, forecasts, costs
     )
+    return plan
 
 
 def default_memory_limit() -> str:
@@ -97,11 +100,12 @@ def generate_demo(
         conn.execute("set preserve_insertion_order = false")
         conn.execute("set temp_directory = $dir", {"dir": str(scratch)})
         conn.execute("set memory_limit = $limit", {"limit": memory_limit or default_memory_limit()})
-        _build_timeline(conn, params, progress)
+        plan = _build_timeline(conn, params, progress)
         prepare_snapshot(conn, epoch(params.export_at))
         dirty_rows = choose_dirty_rows(conn)
         progress("demo: writing the export files")
         counts = write_csv_files(conn, out_dir)
+        counts.update(write_plan_files(out_dir, plan, epoch(params.export_at)))
     finally:
         conn.close()
         shutil.rmtree(scratch, ignore_errors=True)

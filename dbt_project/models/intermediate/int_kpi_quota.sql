@@ -1,17 +1,23 @@
--- Revenue quota per KPI period and level, from the quota plan: each plan row's target spread
--- evenly over the days of its period, summed over the days of the KPI period (a quarterly plan
--- gives each month its share). Reps are level 'owner', teams 'team' (by team name), the company
+-- Revenue quota per KPI period and level: the revenue target in force of fct_quota_plan (the
+-- method the policy or an explicit plan row sets, ramp applied), each row's target spread evenly
+-- over the days of its period and summed over the days of the KPI period (a quarterly plan gives
+-- each month its share). Reps are level 'owner', teams 'team' (by team name), the company
 -- 'company'.
 
 with
 
 quota_plan as (
-    select * from {{ ref('stg_inputs__quota_plan') }}
+    select
+        owner_type,
+        owner_id,
+        period_start,
+        period_end,
+        target as target_value
+    from {{ ref('fct_quota_plan') }}
     where
         quota_type = 'revenue'
         and owner_type in ('rep', 'team', 'company')
-        and period_start is not null
-        and period_end >= period_start
+        and target is not null
 ),
 
 calendar as (

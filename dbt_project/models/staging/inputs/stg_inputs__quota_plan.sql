@@ -1,7 +1,8 @@
 with
 
-latest as (
-    {{ latest_source_rows('inputs', 'quota_plan', crm=false) }}
+chosen as (
+    {{ plan_input_rows('quota_plan', ['owner_type', 'owner_id', 'period_start', 'period_end', 'quota_type', 'target',
+        'method']) }}
 ),
 
 final as (
@@ -14,7 +15,7 @@ final as (
         {{ parse_decimal('target') }} as target_value,
         lower({{ clean_text('method') }}) as planning_method,
         {{ load_metadata_columns() }}
-    from latest
+    from chosen
 )
 
 select * from final

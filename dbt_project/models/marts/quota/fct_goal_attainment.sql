@@ -1,0 +1,120 @@
+-- Department, individual and shared marketing-sales goals (METRICS.md section 5), from
+-- shared_goals.csv, with the quota rules: attainment = actual / target * 100, pacing by days
+-- elapsed. Metrics: leads, mqls, sqls (lifecycle entries), bookings, pipeline_created,
+-- new_customers. A department goal or a shared goal (owner_type 'shared', e.g. 'Marketing+Sales')
+-- counts the whole company; an individual goal counts what is attributed to the person: leads,
+-- MQLs and SQLs of the campaigns they own (first touch), else of the leads they own; bookings,
+-- pipeline and new customers of the deals they own.
+
+-- depends_on: {{ ref('plan_input_problems') }}
+
+with
+
+goals as (
+    select * from {{ ref('stg_inputs__shared_goals') }}
+    where
+        period_start is not null
+        and period_end >= period_start
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of') }}
+),
+
+leads as (
+    select
+        lifecycle.*,
+        coalesce(campaigns.owner_id, lifecycle.owner_id) as credited_user_id
+    from {{ ref('fct_lead_lifecycle') }} as lifecycle
+    left join {{ ref('dim_campaign') }} as campaigns on lifecycle.campaign_id = campaigns.campaign_id
+),
+
+opportunities as (
+    select * from {{ ref('fct_opportunity') }}
+),
+
+daily as (
+    select
+        {{ company_date('lead_at') }} as day,
+        'leads' as metric,
+        credited_user_id,
+        1 as value
+    from leads
+    where lead_at is not null
+    union all
+    select
+        {{ company_date('mql_at') }} as day,
+        'mqls' as metric,
+        credited_user_id,
+        1 as value
+    from leads
+    where mql_at is not null
+    union all
+    select
+        {{ company_date('sql_at') }} as day,
+        'sqls' as metric,
+        credited_user_id,
+        1 as value
+    from leads
+    where sql_at is not null
+    union all
+    select
+        close_date as day,
+        'bookings' as metric,
+        owner_id as credited_user_id,
+        amount_reporting as value
+    from opportunities
+    where is_won
+    union all
+    select
+        created_date as day,
+        'pipeline_created' as metric,
+        owner_id as credited_user_id,
+        amount_reporting as value
+    from opportunities
+    union all
+    select
+        close_date as day,
+        'new_customers' as metric,
+        owner_id as credited_user_id,
+        1 as value
+    from opportunities
+    where is_new_customer_win
+),
+
+measured as (
+    select
+        goals.goal_id,
+        sum(daily.value) as actual,
+        sum(case when daily.day <= (select as_of.as_of_date from as_of) then daily.value end) as actual_to_date
+    from goals
+    inner join daily
+        on
+            goals.metric = daily.metric
+            and daily.day between goals.period_start and goals.period_end
+            and (goals.owner_type != 'individual' or goals.owner_id = daily.credited_user_id)
+    group by goals.goal_id
+)
+
+select
+    goals.goal_id,
+    goals.goal_name,
+    goals.owner_type,
+    goals.owner_id,
+    goals.period_start,
+    goals.period_end,
+    goals.metric,
+    cast(goals.target_value as decimal(18, 2)) as target,
+    cast(coalesce(measured.actual, 0) as decimal(18, 2)) as actual,
+    cast(100 * {{ safe_ratio('coalesce(measured.actual, 0)', 'goals.target_value') }} as {{ type_double() }})
+        as attainment_pct,
+    cast(coalesce(measured.actual_to_date, 0) as decimal(18, 2)) as period_to_date_actual,
+    cast(
+        {{ expected_pct_to_date('goals.period_start', 'goals.period_end', 'as_of.as_of_date') }}
+        as {{ type_double() }}
+    ) as expected_pct_to_date,
+    100 * {{ safe_ratio('coalesce(measured.actual_to_date, 0)', 'goals.target_value') }}
+    >= {{ expected_pct_to_date('goals.period_start', 'goals.period_end', 'as_of.as_of_date') }} as on_pace
+from goals
+cross join as_of
+left join measured on goals.goal_id = measured.goal_id
