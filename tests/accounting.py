@@ -30,14 +30,16 @@ def staging_model(table: TableContract) -> str:
 def account(conn, table: TableContract) -> Accounting:
     key = " || '|' || ".join(f"coalesce(trim({q(c)}), '')" for c in table.key_columns)
     empty = "|" * (len(table.key_columns) - 1)
-    raw, records = conn.execute(
+    # A whole-file table's records are those of its latest file; older files are superseded.
+    current = f"where _loaded_at = (select max(_loaded_at) from raw.{q(table.table)})" if table.whole_file else ""
+    raw = conn.execute(f"select count(*) from raw.{q(table.table)}").fetchone()[0]
+    records = conn.execute(
         f"""
-        select count(*),
-               count(distinct case when {key} <> '{empty}' then {key} end)
+        select count(distinct case when {key} <> '{empty}' then {key} end)
                + count(*) filter (where {key} = '{empty}')
-        from raw.{q(table.table)}
+        from raw.{q(table.table)} {current}
         """
-    ).fetchone()
+    ).fetchone()[0]
     has_deleted = table.source == "salesforce"
     staged, deleted = conn.execute(
         f"select count(*), {'count(*) filter (where is_deleted)' if has_deleted else '0'} from {staging_model(table)}"

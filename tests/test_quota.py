@@ -220,3 +220,19 @@ def test_a_defective_plan_keeps_every_row_in_raw(defective_plan_run):
     with connect(warehouse, read_only=True) as conn:
         [(rows_in_raw,)] = conn.execute("select count(*) from raw.quota_plan").fetchall()
     assert rows_in_raw == rows_in_file
+
+
+def test_a_corrected_plan_replaces_the_defective_one_in_the_next_run(defective_plan_run, small_export):
+    """A plan is a whole document: rows of the earlier (defective) file do not linger."""
+    export, warehouse, _ = defective_plan_run
+    for name in ("quota_plan.csv", "quota_policy.csv"):
+        shutil.copy(small_export / name, export / name)
+    outcome = run_pipeline(export, warehouse)
+    assert outcome.success, outcome.error
+    with export.joinpath("quota_plan.csv").open(newline="") as handle:
+        rows_in_file = sum(1 for _ in csv.reader(handle)) - 1
+    with connect(warehouse, read_only=True) as conn:
+        [(staged, negative)] = conn.execute(
+            "select count(*), count(*) filter (where target_value < 0) from staging.stg_inputs__quota_plan"
+        ).fetchall()
+    assert staged == rows_in_file and negative == 0

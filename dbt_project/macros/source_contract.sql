@@ -32,7 +32,8 @@
 
 {#-
   Rows of a planning input: the export's own file when it has any rows, else the project's
-  default in seeds/ (SOURCES.md: "a source directory's own files win"). Both are text here; the
+  default in seeds/ (SOURCES.md: "a source directory's own files win"). The export's file is the
+  latest one loaded (a whole-file table: see _inputs__sources.yml). Both are text here; the
   staging model parses them. Seed rows carry _batch_id 'seed' and _source_file seeds/<name>.csv.
 -#}
 {% macro plan_input_rows(table_name, columns) -%}
@@ -44,7 +45,8 @@
             {{ column }},
             {%- endfor %}
             {{ load_metadata_columns() }}
-        from ({{ latest_source_rows('inputs', table_name, crm=false) }}) as latest
+        from ({{ latest_versions(latest_file_rows(table_name), source_key_columns('inputs', table_name),
+            version_timestamps=[], fivetran_history=false) }}) as latest
     ),
 
     defaults as (
@@ -65,4 +67,15 @@
     union all
     select * from defaults
     where not exists (select 1 from exported)
+{%- endmacro %}
+
+{#- The rows of the latest file loaded into a whole-file input table (one load batch). -#}
+{% macro latest_file_rows(table_name) -%}
+    (
+        select * from {{ source('inputs', table_name) }}
+        where _batch_id = (
+            select max(_batch_id) from {{ source('inputs', table_name) }}
+            where _loaded_at = (select max(_loaded_at) from {{ source('inputs', table_name) }})
+        )
+    )
 {%- endmacro %}

@@ -25,6 +25,8 @@ class TableContract:
     columns: tuple[str, ...]
     required_columns: tuple[str, ...]
     key_columns: tuple[str, ...]
+    # A planning document: the latest file replaces the previous one (see _inputs__sources.yml).
+    whole_file: bool = False
 
     @property
     def match_key(self) -> str:
@@ -74,6 +76,7 @@ def _table_contract(source: dict, table: dict) -> TableContract:
         columns=tuple(dict.fromkeys(standard + listed)),
         required_columns=tuple(required),
         key_columns=key,
+        whole_file=bool(table_meta.get("whole_file", False)),
     )
 
 

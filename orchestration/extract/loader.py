@@ -3,8 +3,10 @@
 Every value lands as text (a bad value never aborts a load). Each row carries _batch_id,
 _loaded_at, _source_file, _source_row (the row as a spreadsheet shows it: header = row 1) and
 _row_hash (the row's content). A row whose content is already in raw is not appended again, so
-re-loading an export adds nothing; a changed record is a new version. Records the CSV reader
-cannot split into the header's columns land in raw._rejected_records with their raw text.
+re-loading an export adds nothing; a changed record is a new version. A whole-file table (a
+planning document) instead appends every row of a changed file, so its latest batch is the whole
+current document. Records the CSV reader cannot split into the header's columns land in
+raw._rejected_records with their raw text.
 """
 
 from __future__ import annotations
@@ -98,12 +100,20 @@ def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str, columns: tupl
             conn.execute(f"alter table raw.{q(table)} add column {q(column)} VARCHAR")
 
 
-def _already_loaded(conn: duckdb.DuckDBPyConnection, table: str, sha256: str) -> int | None:
-    row = conn.execute(
-        "select rows_read from audit.load_log where table_name = ? and file_sha256 = ? and status = 'loaded' limit 1",
-        [table, sha256],
-    ).fetchone()
-    return None if row is None else int(row[0])
+def _already_loaded(conn: duckdb.DuckDBPyConnection, table: str, sha256: str, whole_file: bool) -> int | None:
+    """Rows of an identical file loaded before (for a whole-file table: the latest load only)."""
+    if whole_file:
+        sql = """
+            select case when file_sha256 = $sha then rows_read end from audit.load_log
+            where table_name = $table and status = 'loaded' order by loaded_at desc limit 1
+        """
+    else:
+        sql = """
+            select rows_read from audit.load_log
+            where table_name = $table and file_sha256 = $sha and status = 'loaded' limit 1
+        """
+    row = conn.execute(sql, {"table": table, "sha": sha256}).fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def _read_into_temp(conn: duckdb.DuckDBPyConnection, file: ExportFile) -> list[str]:
@@ -155,7 +165,7 @@ def land_file(
     source_file = f"{label}/{file.relative_path}"
     if file.is_empty:
         return _log(conn, batch, file, LoadResult(file.table, source_file, "empty", 0, 0, 0, 0))
-    previous = _already_loaded(conn, file.table, file.sha256)
+    previous = _already_loaded(conn, file.table, file.sha256, bool(table and table.whole_file))
     if previous is not None:
         return _log(conn, batch, file, LoadResult(file.table, source_file, "unchanged_file", previous, 0, previous, 0))
 
@@ -202,15 +212,16 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
         """,
         {"batch_id": batch.batch_id, "loaded_at": batch.loaded_at, "source_file": source_file},
     )
-    inserted = conn.execute(
-        f"""
-        insert into raw.{q(file.table)} by name
-        select * from _prepared
+    new_rows_only = (
+        ""
+        if table and table.whole_file
+        else f"""
         where not exists (
             select 1 from raw.{q(file.table)} as loaded where loaded._row_hash = _prepared._row_hash
-        )
-        """
-    ).fetchone()[0]
+        )"""
+    )
+    insert = f"insert into raw.{q(file.table)} by name select * from _prepared {new_rows_only}"
+    inserted = conn.execute(insert).fetchone()[0]
     _keep_rejected_records(conn, file.table, batch, source_file)
 
     conn.execute("drop table _prepared")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,16 @@ from orchestration.extract.errors import InputProblem, SourceContractError
 from orchestration.extract.export_source import ExportSnapshot, snapshot_directory, unpack_zip, validate_snapshot
 
 DEMO_COMPLETE_MARKER = "_demo/truth.json"
+DEMO_GENERATOR_MARKER = "_demo/generator.sha256"
+DEMO_PACKAGE = Path(__file__).resolve().parents[1] / "demo"
+
+
+def demo_generator_version() -> str:
+    """Hash of the demo generator's code: a cached demo made by older code is regenerated."""
+    digest = hashlib.sha256()
+    for path in sorted(DEMO_PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def demo_params(scale: float, seed: int, as_of: str = "") -> DemoParams:
@@ -24,10 +35,14 @@ def demo_export_dir(work_dir: Path, params: DemoParams) -> Path:
 
 
 def ensure_demo_export(work_dir: Path, params: DemoParams, progress=print) -> Path:
-    """Generate the demo export once per (scale, seed, as_of); later runs reuse it."""
+    """Generate the demo export once per (scale, seed, as_of, generator code); later runs reuse it."""
     target = demo_export_dir(work_dir, params)
-    if not (target / DEMO_COMPLETE_MARKER).exists():
+    version = demo_generator_version()
+    marker = target / DEMO_GENERATOR_MARKER
+    current = (target / DEMO_COMPLETE_MARKER).exists() and marker.exists() and marker.read_text() == version
+    if not current:
         generate_demo(target, params, progress=progress)
+        marker.write_text(version)
     return target
 
 
