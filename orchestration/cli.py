@@ -29,6 +29,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_nightly
+    from orchestration.quality.report import quality_report
     from orchestration.summary import format_summary
 
     warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
@@ -42,10 +43,15 @@ def _run(args: argparse.Namespace) -> int:
         demo_as_of=args.as_of or "",
         log_level="DEBUG" if args.verbose else "INFO",
     )
+    report = quality_report(outcome.warehouse, outcome.run_id) if outcome.warehouse.exists() else None
     if not outcome.success:
+        if report:
+            print(report)
         print(f"\nERROR: {outcome.error}", file=sys.stderr)
         return 1
     print(format_summary(outcome.warehouse, outcome.run_id, outcome.seconds))
+    if report:
+        print(report)
     return 0
 
 

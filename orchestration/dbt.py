@@ -76,21 +76,22 @@ def prepare_manifest(force: bool = False) -> Path:
     return DBT_PROJECT.manifest_path
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
-    """All dbt models, seeds and tests (tests become asset checks). Needs a prepared manifest."""
-    if not DBT_PROJECT.manifest_path.exists():
-        raise FileNotFoundError(
-            f"{DBT_PROJECT.manifest_path} is missing: run `make manifest` (or `revops prepare`) first."
-        )
+# The quality gate runs between these two steps: staging (and the seeds it reads) first, then
+# everything built on staging, so a blocking check on a staged object keeps the marts unbuilt.
+STAGING_SELECTION = "path:models/staging resource_type:seed"
 
+
+def _dbt_build_assets(name: str, select: str, exclude: str) -> dg.AssetsDefinition:
     @dbt_assets(
         manifest=DBT_PROJECT.manifest_path,
         project=DBT_PROJECT,
+        select=select,
+        exclude=exclude,
         dagster_dbt_translator=RevopsDbtTranslator(),
         pool=DUCKDB_POOL,
-        name="revops_dbt",
+        name=name,
     )
-    def revops_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         with warehouse.dbt_environment():
             invocation = dbt.cli(["build"], context=context, raise_on_error=False)
             yield from invocation.stream()
@@ -100,7 +101,20 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             )
             raise dg.Failure(description=description, allow_retries=False)
 
-    return revops_dbt
+    return _build
+
+
+def build_dbt_assets() -> list[dg.AssetsDefinition]:
+    """dbt models, seeds and tests (tests become asset checks) in two steps: staging, then the
+    rest. Needs a prepared manifest."""
+    if not DBT_PROJECT.manifest_path.exists():
+        raise FileNotFoundError(
+            f"{DBT_PROJECT.manifest_path} is missing: run `make manifest` (or `revops prepare`) first."
+        )
+    return [
+        _dbt_build_assets("revops_dbt_staging", select=STAGING_SELECTION, exclude=""),
+        _dbt_build_assets("revops_dbt_models", select="fqn:*", exclude=STAGING_SELECTION),
+    ]
 
 
 def dbt_resource() -> DbtCliResource:

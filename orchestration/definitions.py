@@ -11,7 +11,8 @@ from orchestration.dbt import build_dbt_assets, dbt_resource
 from orchestration.extract.assets import build_extract_assets
 from orchestration.extract.contract import load_contract
 from orchestration.jobs import nightly_refresh, nightly_schedule
-from orchestration.resources import ExportSourceResource, WarehouseResource
+from orchestration.quality.checks import build_quality_gate
+from orchestration.resources import ExportSourceResource, QualityGateResource, WarehouseResource
 from orchestration.sensors import new_export_sensor
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -20,7 +21,8 @@ from orchestration.settings import DBT_PROJECT_DIR
 def defs() -> dg.Definitions:
     contract = load_contract(DBT_PROJECT_DIR)
     return dg.Definitions(
-        assets=[*build_extract_assets(contract), build_dbt_assets()],
+        assets=[*build_extract_assets(contract), *build_dbt_assets()],
+        asset_checks=[build_quality_gate()],
         jobs=[nightly_refresh],
         schedules=[nightly_schedule(os.environ.get("REVOPS_SCHEDULE_TIMEZONE", "America/New_York"))],
         sensors=[new_export_sensor],
@@ -28,6 +30,7 @@ def defs() -> dg.Definitions:
         resources={
             "warehouse": WarehouseResource(),
             "export_source": ExportSourceResource(),
+            "quality": QualityGateResource(),
             "dbt": dbt_resource(),
         },
     )

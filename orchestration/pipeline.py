@@ -32,7 +32,11 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
         if data.user_failure_data is not None and data.user_failure_data.description:
             reason = data.user_failure_data.description
         elif data.error is not None:
-            reason = data.error.message.strip().splitlines()[0] if data.error.message else data.error.cls_name
+            error = data.error
+            while error.cause is not None:  # the user code's own exception, not Dagster's wrapper
+                error = error.cause
+            message = error.message.strip().splitlines()[0] if error.message else ""
+            reason = message or error.cls_name
         return f"The nightly run stopped at step '{event.step_key}': {reason}"
     return "The nightly run failed before any step ran; see the log above."
 

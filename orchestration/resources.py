@@ -49,3 +49,17 @@ class ExportSourceResource(dg.ConfigurableResource):
     demo_scale: float = 1.0
     demo_seed: int = 42
     demo_as_of: str = ""  # ISO date-time (UTC); empty: the demo's end date
+
+
+class QualityGateResource(dg.ConfigurableResource):
+    """The quality gate's suites (empty: the repository's expectations/) and whether to write
+    GX Data Docs (HTML, one site per run beside the warehouse: quality/<run id>/index.html)."""
+
+    expectations_dir: str = ""
+    data_docs: bool = True
+
+    def suites_dir(self) -> Path:
+        return Path(self.expectations_dir).resolve() if self.expectations_dir else settings.REPO_ROOT / "expectations"
+
+    def docs_dir(self, warehouse: Path, run_id: str) -> Path | None:
+        return warehouse.parent / "quality" / run_id if self.data_docs else None

@@ -8,13 +8,18 @@
   and never current. Rows whose key is empty are kept one by one (each is its own partition) so
   that nothing is collapsed silently; the quality gate deals with them.
 
+  With `quarantine` (a quarantine.<table> relation), a record whose latest version the quality
+  gate quarantined is held out: it is not replaced by an older version, because an older version
+  is not the record's current state (DECISIONS.md, Quality gate).
+
   Returns the raw columns plus _version_count (how many versions the record had).
 -#}
 {% macro latest_versions(
     relation,
     key_columns=['id'],
     version_timestamps=['system_modstamp', 'last_modified_date', '_fivetran_synced'],
-    fivetran_history=true
+    fivetran_history=true,
+    quarantine=none
 ) -%}
     {%- set key_parts = [] -%}
     {%- for column in key_columns -%}
@@ -57,6 +62,9 @@
         _version_rank = 1
         {% if fivetran_history -%}
         and coalesce({{ parse_boolean('_fivetran_active') }}, true)
+        {%- endif %}
+        {% if quarantine is not none -%}
+        and _row_hash not in (select held._row_hash from {{ quarantine }} as held)
         {%- endif %}
 {%- endmacro %}
 

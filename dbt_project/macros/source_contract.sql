@@ -14,10 +14,11 @@
 
 {#- Staging boilerplate: the latest version of each record of a source table. -#}
 {% macro latest_source_rows(source_name, table_name, crm=true) -%}
+    {%- set held = quarantine_relation(table_name) -%}
     {%- if crm -%}
-        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name)) }}
+        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), quarantine=held) }}
     {%- else -%}
-        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), version_timestamps=[], fivetran_history=false) }}
+        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), version_timestamps=[], fivetran_history=false, quarantine=held) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -27,6 +28,7 @@
     _loaded_at,
     _source_file,
     _source_row,
+    _row_hash,
     _version_count
 {%- endmacro %}
 
@@ -46,7 +48,7 @@
             {%- endfor %}
             {{ load_metadata_columns() }}
         from ({{ latest_versions(latest_file_rows(table_name), source_key_columns('inputs', table_name),
-            version_timestamps=[], fivetran_history=false) }}) as latest
+            version_timestamps=[], fivetran_history=false, quarantine=quarantine_relation(table_name)) }}) as latest
     ),
 
     defaults as (
@@ -59,6 +61,7 @@
             'seeds/{{ table_name }}.csv' as _source_file,
             -- The seed's spreadsheet row (the header is row 1), so problems can name it.
             cast(row_number() over () + 1 as bigint) as _source_row,
+            cast(null as {{ dbt.type_string() }}) as _row_hash,
             1 as _version_count
         from {{ ref(table_name) }}
     )
@@ -78,4 +81,27 @@
             where _loaded_at = (select max(_loaded_at) from {{ source('inputs', table_name) }})
         )
     )
+{%- endmacro %}
+
+{#- Where the quality gate keeps the rows of a source table it held out of the marts. -#}
+{% macro quarantine_relation(table_name) -%}
+    {{ return(api.Relation.create(database=target.database, schema='quarantine', identifier=table_name)) }}
+{%- endmacro %}
+
+{#-
+  on-run-start: one quarantine.<table> per contract source table, so that staging can exclude
+  what the quality gate (orchestration/quality) holds out before the gate has ever run.
+-#}
+{% macro create_quarantine_tables() -%}
+    {%- if execute -%}
+        {%- do run_query("create schema if not exists " ~ target.database ~ ".quarantine") -%}
+        {%- for node in graph.sources.values() if node.source_name in ['salesforce', 'inputs'] -%}
+            {%- do run_query(
+                "create table if not exists " ~ quarantine_relation(node.name) ~ " ("
+                ~ "_row_hash varchar, _batch_id varchar, _source_file varchar, _source_row bigint, "
+                ~ "record_key varchar, rule varchar, column_name varchar, reason varchar, "
+                ~ "raw_values varchar, run_id varchar, quarantined_at timestamp)"
+            ) -%}
+        {%- endfor -%}
+    {%- endif -%}
 {%- endmacro %}
