@@ -11,6 +11,7 @@ from orchestration.dbt import build_dbt_assets, dbt_resource
 from orchestration.extract.assets import build_extract_assets
 from orchestration.extract.contract import load_contract
 from orchestration.jobs import nightly_refresh, nightly_schedule
+from orchestration.publish import build_publish_asset
 from orchestration.quality.checks import build_quality_gate
 from orchestration.resources import ExportSourceResource, QualityGateResource, WarehouseResource
 from orchestration.sensors import new_export_sensor
@@ -20,8 +21,10 @@ from orchestration.settings import DBT_PROJECT_DIR
 @dg.definitions
 def defs() -> dg.Definitions:
     contract = load_contract(DBT_PROJECT_DIR)
+    dbt_assets = build_dbt_assets()
+    mart_keys = [key for assets in dbt_assets for key in assets.keys if key.path[0] == "marts"]
     return dg.Definitions(
-        assets=[*build_extract_assets(contract), *build_dbt_assets()],
+        assets=[*build_extract_assets(contract), *dbt_assets, build_publish_asset(mart_keys)],
         asset_checks=[build_quality_gate()],
         jobs=[nightly_refresh],
         schedules=[nightly_schedule(os.environ.get("REVOPS_SCHEDULE_TIMEZONE", "America/New_York"))],

@@ -42,11 +42,18 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 def run_config(
-    location: str, warehouse: Path, demo_scale: float, demo_seed: int, demo_as_of: str, log_level: str
+    location: str,
+    warehouse: Path,
+    demo_scale: float,
+    demo_seed: int,
+    demo_as_of: str,
+    log_level: str,
+    expectations_dir: str = "",
 ) -> dict:
     return {
         "resources": {
             "warehouse": {"config": {"path": str(warehouse)}},
+            "quality": {"config": {"expectations_dir": expectations_dir}},
             "export_source": {
                 "config": {
                     "location": location,
@@ -68,6 +75,7 @@ def run_nightly(
     demo_as_of: str = "",
     log_level: str = "INFO",
     instance: dg.DagsterInstance | None = None,
+    expectations_dir: str = "",
 ) -> RunOutcome:
     started = time.monotonic()
     prepare_manifest()
@@ -76,7 +84,7 @@ def run_nightly(
     job = defs().resolve_job_def(NIGHTLY_JOB_NAME)
     with dg.DagsterInstance.ephemeral() if instance is None else nullcontext(instance) as active:
         result = job.execute_in_process(
-            run_config=run_config(location, warehouse, demo_scale, demo_seed, demo_as_of, log_level),
+            run_config=run_config(location, warehouse, demo_scale, demo_seed, demo_as_of, log_level, expectations_dir),
             instance=active,
             raise_on_error=False,
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from orchestration import warehouse
 from orchestration.extract.naming import quote_identifier as q
+from orchestration.publish import published_path
 from orchestration.settings import SCHEMAS
 
 
@@ -60,4 +61,7 @@ def format_summary(path: Path, batch_id: str, seconds: float) -> str:
         rejected = sum(row[3] for row in loads)
         lines.append(f"\nextracted {len(loads)} objects: {read:,} rows read, {new:,} new, {rejected:,} rejected")
     lines.append(f"done in {seconds:.1f}s; warehouse: {path}")
+    published = published_path(path)
+    if published.exists():
+        lines.append(f"published marts for BI readers: {published}")
     return "\n".join(lines)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from orchestration.extract.assets import DUCKDB_POOL, SNAPSHOT_KEY
 from orchestration.sensors import new_export_sensor, new_exports
+from orchestration.settings import REPO_ROOT
 from tests.exports import write_export
 
 
@@ -41,9 +43,18 @@ def test_warehouse_writers_share_a_pool_and_extraction_retries(definitions):
 def test_dbt_tests_are_asset_checks(definitions):
     checks = definitions.resolve_asset_graph().asset_check_keys
     assert (
-        dg.AssetCheckKey(dg.AssetKey(["staging", "stg_salesforce__lead"]), "unique_stg_salesforce__lead_lead_id")
+        dg.AssetCheckKey(dg.AssetKey(["intermediate", "int_activities"]), "not_null_int_activities_activity_id")
         in checks
     )
+
+
+def test_quality_gate_checks_block_the_marts_of_every_staged_object(definitions):
+    graph = definitions.resolve_asset_graph()
+    gate = {key.asset_key for key in graph.asset_check_keys if key.name == "quality_gate"}
+    assert dg.AssetKey(["staging", "stg_salesforce__opportunity"]) in gate
+    assert len(gate) == len(list(Path(REPO_ROOT, "expectations").glob("*.json")))
+    spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(["staging", "stg_salesforce__lead"]), "quality_gate"))
+    assert spec.blocking
 
 
 def test_nightly_job_and_schedule(definitions):

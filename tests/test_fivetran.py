@@ -64,7 +64,13 @@ def test_booleans_in_three_spellings_are_parsed(fivetran_warehouse):
 
 
 def test_bad_values_are_kept_not_fatal(fivetran_warehouse):
-    assert query(fivetran_warehouse, "select max(probability) from staging.stg_salesforce__opportunity") == [(1000,)]
+    # Probability 1000 is quarantined by the quality gate (kept in raw and quarantine.opportunity).
+    assert query(fivetran_warehouse, "select count(*) from raw.opportunity where probability = '1000'") == [(1,)]
+    assert query(
+        fivetran_warehouse,
+        "select rule, json_extract_string(raw_values, '$.probability') from quarantine.opportunity",
+    ) == [("probability_in_range", "1000")]
+    assert query(fivetran_warehouse, "select max(probability) from staging.stg_salesforce__opportunity") == [(100,)]
     close_before_create = query(
         fivetran_warehouse,
         "select count(*) from staging.stg_salesforce__opportunity where close_date < cast(created_at as date)",

@@ -41,7 +41,7 @@ def staging_fingerprint(warehouse) -> dict[str, tuple]:
 
 
 @pytest.mark.parametrize("table", CONTRACT.tables, ids=lambda t: t.table)
-def test_raw_equals_staged_plus_superseded_plus_deleted(small_run, table):
+def test_raw_equals_staged_plus_quarantined_plus_superseded_plus_deleted(small_run, table):
     with connect(small_run.warehouse, read_only=True) as conn:
         counts = account(conn, table)
         if table.source == "salesforce":  # the record Id is the first staging column
@@ -51,11 +51,11 @@ def test_raw_equals_staged_plus_superseded_plus_deleted(small_run, table):
         with connect(small_run.warehouse, read_only=True) as conn:
             batches = conn.execute(f"select distinct _batch_id from {staging_model(table)}").fetchall()
         seed_rows = len((SEEDS_DIR / f"{table.table}.csv").read_text().splitlines()) - 1
-        assert batches == [("seed",)] and counts.staged == seed_rows > 0
+        assert batches == [("seed",)] and counts.defaults == seed_rows > 0
         return
     assert counts.raw > 0, "the demo exports every object"
-    assert counts.staged == counts.records, "staging keeps exactly one row per record"
-    assert counts.raw == counts.live + counts.deleted + counts.superseded
+    assert counts.staged + counts.quarantined == counts.records, "one row per record, staged or held"
+    assert counts.raw == counts.live + counts.quarantined + counts.deleted + counts.superseded
 
 
 def test_run_extracts_every_object_and_builds_staging(small_run):
@@ -81,7 +81,7 @@ def test_duplicate_rows_keep_the_latest_version(small_run):
         ).fetchall() == [(DUPLICATE_PHONE, 2)]
 
 
-def test_bad_values_stay_in_raw_and_are_null_in_staging(small_run):
+def test_bad_values_stay_in_raw_and_are_quarantined(small_run):
     truth = json.loads((small_run.export_dir / TRUTH_FILE).read_text())
     bad_date = next(r for r in truth["dirty_rows"] if r["kind"] == "unparseable_timestamp")
     with connect(small_run.warehouse, read_only=True) as conn:
@@ -89,12 +89,13 @@ def test_bad_values_stay_in_raw_and_are_null_in_staging(small_run):
             conn.execute("select created_date from raw.lead where id = ?", [bad_date["record_id"]]).fetchone()[0]
             == bad_date["value"]
         )
-        assert (
-            conn.execute(
-                "select created_at from staging.stg_salesforce__lead where lead_id = ?", [bad_date["record_id"]]
-            ).fetchone()[0]
-            is None
-        )
+        # The quality gate holds the record out of staging (quarantine.lead keeps the raw row).
+        assert not conn.execute(
+            "select 1 from staging.stg_salesforce__lead where lead_id = ?", [bad_date["record_id"]]
+        ).fetchall()
+        assert conn.execute(
+            "select rule from quarantine.lead where record_key = ?", [bad_date["record_id"]]
+        ).fetchall() == [("created_at_parses",)]
 
 
 def test_loading_the_same_export_twice_changes_nothing(small_run, tmp_path):
@@ -127,12 +128,13 @@ def test_a_newer_export_appends_versions_and_staging_keeps_the_latest(manifest, 
         versions = conn.execute(
             "select count(*) from raw.lead where id in (select id from raw.lead group by id having count(*) > 1)"
         ).fetchone()[0]
+        held = {row[0] for row in conn.execute("select record_key from quarantine.lead").fetchall()}
     changed = [lead for lead, status in early_status.items() if latest.get(lead) != status]
     assert changed, "between the two exports some leads moved on"
     assert versions >= 2 * len(changed)
-    assert set(early_status) <= set(latest)
+    assert set(early_status) <= set(latest) | held
     later_leads = {line.split(",", 1)[0] for line in (later / "Lead.csv").read_text().splitlines()[1:]}
-    assert set(latest) == later_leads
+    assert set(latest) | held == later_leads and not set(latest) & held
 
 
 def test_dbt_build_of_one_model_and_its_children_works_without_the_job(small_run, tmp_path):

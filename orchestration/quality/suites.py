@@ -9,7 +9,8 @@ Each file is a GX suite (name, expectations) whose `meta` also says how to build
     date casts), kept in the suite so a reviewer sees exactly what a rule looks at;
   - `table_metrics`: one-row, full-table aggregates for rules of `scope: table`.
 Each expectation's meta has `rule`, `severity` (blocking | warning), `policy` for blocking rules
-(quarantine: hold the failing rows out of the marts and go on; stop: stop the run) and `reason`.
+(quarantine: hold the failing rows out of the marts and go on; stop: stop the run), `reason`, and
+optionally `column` (the staged column a message names when the rule looks at a derived flag).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class Rule:
 
     @property
     def column(self) -> str | None:
+        """The export column a failure is about (meta.column when the rule looks at a derived flag)."""
         kwargs = self.expectation["kwargs"]
-        return kwargs.get("column") or kwargs.get("column_A")
+        return self.expectation["meta"].get("column") or kwargs.get("column") or kwargs.get("column_A")
 
     @property
     def quarantines(self) -> bool:
@@ -72,6 +74,8 @@ class Suite:
             for key in COLUMN_KWARGS:
                 if key in kwargs:
                     names[kwargs[key]] = None
+            if rule.column:  # shown in messages
+                names[rule.column] = None
             condition = kwargs.get("row_condition") or ""
             for alias in [*self.raw_text, *self.derived]:
                 if re.search(rf"\b{re.escape(alias)}\b", condition):
