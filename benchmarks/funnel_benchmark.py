@@ -10,18 +10,18 @@ times, the ratio and peak memory.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
 
 from benchmarks.harness import (
-    DEFAULT_WORKDIR,
     Timed,
+    benchmark_parser,
     build_seconds,
     dbt,
     demo_export,
     loaded_warehouse,
+    parse_benchmark_args,
     progress,
     report,
     run_timed,
@@ -41,13 +41,9 @@ def run_baseline(warehouse: Path) -> Timed:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=2_000_000)
-    parser.add_argument("--seed", type=int, default=42)
+    parser = benchmark_parser(__doc__, 2_000_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each side; the fastest counts")
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--json", help="write the results here")
-    args = parser.parse_args(argv)
+    args = parse_benchmark_args(parser, argv)
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     export = demo_export(args.workdir, args.leads, args.seed)

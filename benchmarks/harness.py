@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +19,7 @@ from orchestration.demo.params import BASE_LEADS
 from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.extract.loader import LoadBatch, land_snapshot
-from orchestration.extract.snapshot import demo_params
+from orchestration.extract.snapshot import DEMO_GENERATOR_MARKER, demo_generator_version, demo_params
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.warehouse import connect
 
@@ -30,6 +32,22 @@ class Timed:
     peak_rss_mb: float
     returncode: int
     output: str
+
+
+def benchmark_parser(doc: str, default_leads: int) -> argparse.ArgumentParser:
+    """The options every benchmark takes: company size, seed, work folder, JSON output."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=default_leads)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    parser.add_argument("--json", help="write the results here")
+    return parser
+
+
+def parse_benchmark_args(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    return args
 
 
 def progress(message: str) -> None:
@@ -49,9 +67,14 @@ def run_timed(command: list[str], env: dict | None = None, cwd: Path | None = No
 def demo_export(workdir: Path, leads: int, seed: int, as_of: str = "") -> Path:
     suffix = f"-asof{as_of[:10]}" if as_of else ""
     export = workdir / f"demo-{leads}-seed{seed}{suffix}"
-    if not (export / TRUTH_FILE).exists():
+    marker = export / DEMO_GENERATOR_MARKER
+    version = demo_generator_version()
+    if not (export / TRUTH_FILE).exists() or not marker.exists() or marker.read_text() != version:
         progress(f"generating the demo company with {leads:,} leads{' as of ' + as_of if as_of else ''}")
         generate_demo(export, demo_params(leads / BASE_LEADS, seed, as_of), progress=progress)
+        marker.write_text(version)
+        for stale in workdir.glob("*-raw.duckdb"):  # raw templates landed from the older demo
+            stale.unlink()
     return export
 
 
@@ -78,6 +101,21 @@ def loaded_warehouse(workdir: Path, export: Path, name: str) -> Path:
             raise RuntimeError(seeded.output[-3000:])
         partial.rename(template)
     return template
+
+
+# Two exports of the demo company one day apart: a full load (A), then a nightly batch (B).
+EXPORT_A, EXPORT_B = "2026-09-29T06:00:00", "2026-09-30T06:00:00"
+
+
+def nightly_pair(args: argparse.Namespace, name: str) -> tuple[Path, Path]:
+    """Export A landed into a fresh working copy of the warehouse, and export B for the night:
+    returns (export B, working warehouse)."""
+    export_a = demo_export(args.workdir, args.leads, args.seed, EXPORT_A)
+    export_b = demo_export(args.workdir, args.leads, args.seed, EXPORT_B)
+    template = loaded_warehouse(args.workdir, export_a, f"{name}-{args.leads}")
+    warehouse = args.workdir / f"{name}-{args.leads}-run.duckdb"
+    shutil.copy(template, warehouse)
+    return export_b, warehouse
 
 
 def dbt_environment(warehouse: Path) -> dict:

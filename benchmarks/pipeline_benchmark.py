@@ -12,19 +12,18 @@ tables must be equal.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import sys
 from pathlib import Path
 
 from benchmarks.harness import (
-    DEFAULT_WORKDIR,
+    benchmark_parser,
     build_seconds,
     dbt,
-    demo_export,
     land_export,
-    loaded_warehouse,
+    nightly_pair,
     node_seconds,
+    parse_benchmark_args,
     progress,
     report,
     run_timed,
@@ -35,7 +34,6 @@ from orchestration.warehouse import connect
 MODEL = "fct_pipeline_snapshot_daily"
 BASELINE_SQL = Path(__file__).with_name("pipeline_baseline.sql")
 BASELINE_VALUES = {"company_time_zone": "America/New_York", "reporting_currency": "USD", "corporate_currency": "USD"}
-EXPORT_A, EXPORT_B = "2026-09-29T06:00:00", "2026-09-30T06:00:00"
 
 
 def checked(run, what: str):
@@ -45,20 +43,10 @@ def checked(run, what: str):
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--leads", type=int, default=3_300_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
-    parser.add_argument("--json", help="write the results here")
-    args = parser.parse_args(argv)
+    args = parse_benchmark_args(benchmark_parser(__doc__, 3_300_000), argv)
     work = args.workdir
-    work.mkdir(parents=True, exist_ok=True)
 
-    export_a = demo_export(work, args.leads, args.seed, EXPORT_A)
-    export_b = demo_export(work, args.leads, args.seed, EXPORT_B)
-    template = loaded_warehouse(work, export_a, f"pipeline-{args.leads}")
-    warehouse = work / f"pipeline-{args.leads}-run.duckdb"
-    shutil.copy(template, warehouse)
+    export_b, warehouse = nightly_pair(args, "pipeline")
     with connect(warehouse, read_only=True) as conn:
         opportunities, history = (
             conn.execute(f"select count(*) from raw.{table}").fetchone()[0]

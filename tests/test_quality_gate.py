@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.cli import main
 from orchestration.extract.contract import load_contract
+from orchestration.quality.report import quality_report
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.warehouse import connect
 from tests.accounting import account
 from tests.conftest import run_pipeline
-from tests.exports import write_csv
+from tests.exports import write_csv, write_export
 
 CONTRACT = load_contract(DBT_PROJECT_DIR)
 TS = "2025-01-02T10:00:00.000Z"
@@ -279,3 +281,52 @@ def test_a_stop_rule_stops_the_run_before_the_marts(manifest, dirty, tmp_path):
     assert "The quality gate stopped the run before the marts" in outcome.error
     assert "Opportunity.csv row 2, column probability: Probability is outside 0-100 (value '999')" in outcome.error
     assert not (copy.parent / "published.duckdb").exists()
+
+
+def test_data_docs_are_written_per_run_and_linked(dirty):
+    warehouse, outcomes = dirty
+    for outcome in outcomes:
+        [(index,)] = query(warehouse, "select docs_index from audit.quality_runs where run_id = ?", [outcome.run_id])
+        assert Path(index) == warehouse.parent / "quality" / outcome.run_id / "index.html"
+        assert Path(index).is_file()
+        pages = {
+            str(p.relative_to(Path(index).parent / "expectations"))
+            for p in Path(index).parent.rglob("*.html")
+            if "expectations" in p.parts
+        }
+        assert {"opportunity.html", "opportunity/table.html", "lead.html"} <= pages  # rows and table rules
+    report = quality_report(warehouse, outcomes[0].run_id)
+    docs = warehouse.parent / "quality" / outcomes[0].run_id / "index.html"
+    assert f"quality report (GX Data Docs): {docs}" in report
+    assert "probability_in_range (1)" in report
+
+
+def _zero_byte_zip(tmp_path: Path) -> Path:
+    archive = tmp_path / "export.zip"
+    archive.write_bytes(b"")
+    return archive
+
+
+def _without_user_file(tmp_path: Path) -> Path:
+    export = write_export(tmp_path / "export")
+    (export / "User.csv").unlink()
+    return export
+
+
+@pytest.mark.parametrize(
+    ("make_source", "message"),
+    [
+        (_without_user_file, "User.csv: required file is missing"),
+        (_zero_byte_zip, "export.zip: not a readable zip archive (0 bytes)"),
+    ],
+    ids=["missing required file", "0-byte zip"],
+)
+def test_unreadable_exports_stop_before_anything_lands(manifest, tmp_path, capsys, make_source, message):
+    warehouse = tmp_path / "w.duckdb"
+    code = main(["run", "--source", str(make_source(tmp_path)), "--warehouse", str(warehouse)])
+    assert code == 1
+    assert message in capsys.readouterr().err
+    if warehouse.exists():  # nothing was landed, nothing half-done
+        with connect(warehouse, read_only=True) as conn:
+            raw_tables = "select count(*) from information_schema.tables where table_schema = 'raw'"
+            assert conn.execute(raw_tables).fetchone() == (0,)

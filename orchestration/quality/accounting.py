@@ -59,13 +59,19 @@ def count_rows(conn: duckdb.DuckDBPyConnection, table: TableContract, staging_mo
         from staging.{q(staging_model)}
         """
     ).fetchone()
-    # Held records: quarantined keys with no staged version (a corrected version, once loaded, is staged).
+    # Held records: quarantined keys with no staged version (a corrected version, once loaded, is
+    # staged). Only raw rows of held keys are looked at: most nights nothing is held.
     [quarantined] = conn.execute(
         f"""
-        select count(distinct held.record_key) from quarantine.{q(table.table)} as held
-        where held.record_key not in (
-            select {key} from {raw_table} as r
-            where r._row_hash in (select _row_hash from staging.{q(staging_model)})
+        with held as (select distinct record_key from quarantine.{q(table.table)}),
+        held_versions as (
+            select {key} as record_key, r._row_hash from {raw_table} as r
+            where {key} in (select record_key from held)
+        )
+        select count(*) from held
+        where record_key not in (
+            select record_key from held_versions
+            where _row_hash in (select _row_hash from staging.{q(staging_model)})
         )
         """
     ).fetchone()

@@ -25,7 +25,7 @@ from orchestration.quality.accounting import COUNTS_DDL, RowCounts, count_rows, 
 from orchestration.quality.suites import Suite
 from orchestration.quality.validate import RuleOutcome, Validator, arrow_to_frame
 
-LOCATOR = ("_row_hash", "_batch_id", "_source_file", "_source_row")
+ROW = ("_batch_id", "_source_file", "_source_row")  # a raw row: its load, file and row number
 MESSAGE_EXAMPLES = 5
 # Rows may change by this factor between runs before the row-count rule warns (0.5x .. 2x).
 ROW_COUNT_BAND = 2.0
@@ -92,27 +92,41 @@ class Gate:
     # -- batches ---------------------------------------------------------------------------------
 
     def _row_batch(self, suite: Suite) -> pa.Table:
+        """This run's staged rows with the columns the row rules need. A raw-text column is only
+        looked up for rows whose parsed value is empty (the only rows a "parses" rule can fail):
+        joining every raw row back cost more than all the rules on lead_history."""
+        columns = suite.batch_columns()
+        staged = {alias: alias.removesuffix("__raw") for alias in suite.raw_text if alias in columns}
         selected = []
-        for name in suite.batch_columns():
-            if name in suite.raw_text:
-                selected.append(f"nullif(trim(r.{q(suite.raw_text[name])}), '') as {q(name)}")
-            elif name in suite.derived:
+        for name in dict.fromkeys([*columns, *staged.values()]):
+            if name in suite.derived:
                 selected.append(f"({suite.derived[name]}) as {q(name)}")
-            else:
+            elif name not in staged:
                 selected.append(f"s.{q(name)}")
-        selected += [f"s.{column}" for column in LOCATOR]
-        raw_join = (
-            f"""left join raw.{q(suite.table)} as r
-                on r._batch_id = s._batch_id and r._source_file = s._source_file and r._source_row = s._source_row"""
-            if suite.raw_text
-            else ""
-        )
+        selected += ["s.rowid as _rowid", *(f"s.{c}" for c in ROW)]
         only_this_run = "where s._batch_id = $run" if suite.batch == "run" else ""
+        row = list(ROW)
+        raw_text = ""
+        if staged:
+            empty = " or ".join(f"{q(column)} is null" for column in staged.values())
+            texts = ", ".join(f"nullif(trim(r.{q(suite.raw_text[alias])}), '') as {q(alias)}" for alias in staged)
+            raw_text = f""",
+            suspects as (select {", ".join(row)} from batch where {empty}),
+            raw_text as (
+                select {", ".join(f"r.{c}" for c in row)}, {texts}
+                from raw.{q(suite.table)} as r semi join suspects using ({", ".join(row)})
+            )"""
+        output = ", ".join(
+            f"raw_text.{q(name)}" if name in staged else f"batch.{q(name)}" for name in [*columns, "_rowid"]
+        )
+        joined = f"left join raw_text using ({', '.join(row)})" if staged else ""
         sql = f"""
-            select {", ".join(selected)} from staging.{q(suite.staging_model)} as s {raw_join}
-            {only_this_run} order by s._source_file, s._source_row
+            with batch as (select {", ".join(selected)} from staging.{q(suite.staging_model)} as s {only_this_run})
+            {raw_text}
+            select {output} from batch {joined}
         """
-        return self.conn.execute(sql, {"run": self.run_id} if only_this_run else {}).to_arrow_table()
+        with self.conn.cursor() as cursor:  # the relation API: Arrow without an extra copy of the rows
+            return cursor.sql(sql, params={"run": self.run_id} if only_this_run else None).to_arrow_table()
 
     def _table_frame(self, suite: Suite):
         metrics = ", ".join(f"{sql} as {q(name)}" for name, sql in suite.table_metrics.items())
@@ -147,14 +161,26 @@ class Gate:
         if batch is None or not outcome.positions:
             return [f"{suite.table}: {rule.reason} (observed {outcome.observed})"]
         column = rule.column
-        examples = []
-        for position in outcome.positions[:MESSAGE_EXAMPLES]:
-            row = batch.slice(position, 1).to_pylist()[0]
-            value = row.get(f"{column}__raw", row.get(column))  # the file's text when the rule has it
-            examples.append(
-                f"{row['_source_file']} row {row['_source_row']}, column {column}: {rule.reason} (value {value!r})"
-            )
-        return examples
+        failing = batch.take(list(outcome.positions))
+        shown = dict(zip(failing["_rowid"].to_pylist(), failing[column].to_pylist(), strict=True))
+        # The file's text when the suite maps the column to raw, else the parsed value.
+        raw_column = suite.raw_text.get(f"{column}__raw")
+        text = f"r.{q(raw_column)}" if raw_column else "null"
+        located = self.conn.execute(
+            f"""
+            select s.rowid, s._source_file, s._source_row, {text}
+            from staging.{q(suite.staging_model)} as s
+            left join raw.{q(suite.table)} as r
+                on r._batch_id = s._batch_id and r._source_file = s._source_file and r._source_row = s._source_row
+            where s.rowid in (select unnest($rowids))
+            order by s._source_file, s._source_row limit {MESSAGE_EXAMPLES}
+            """,
+            {"rowids": list(shown)},
+        ).fetchall()
+        return [
+            f"{file} row {row}, column {column}: {rule.reason} (value {raw if raw is not None else shown[rowid]!r})"
+            for rowid, file, row, raw in located
+        ]
 
     def _record(self, suite: Suite, outcome: RuleOutcome, examples: list[str]) -> None:
         rule = outcome.rule
@@ -175,27 +201,33 @@ class Gate:
 
     def _quarantine(self, suite: Suite, failing: list[tuple[RuleOutcome, int]], batch: pa.Table) -> None:
         """Move failing rows to quarantine.<table> (raw values kept as JSON) and out of staging."""
-        locator = batch.select(list(LOCATOR))
+        rowids = batch["_rowid"].take([position for _, position in failing])
         held = pa.table(
             {
-                "_position": [position for _, position in failing],
+                "_rowid": rowids,
                 "rule": [outcome.rule.name for outcome, _ in failing],
                 "column_name": [outcome.rule.column for outcome, _ in failing],
                 "reason": [outcome.rule.reason for outcome, _ in failing],
             }
         )
-        positions = pa.table({"_position": list(range(locator.num_rows)), **{c: locator[c] for c in LOCATOR}})
-        self.conn.register("_held_rules", held)
-        self.conn.register("_held_rows", positions)
         table = self.contract.table(suite.table)
+        staging = f"staging.{q(suite.staging_model)}"
+        self.conn.register("_held", held)
         try:
+            self.conn.execute(
+                f"""
+                create or replace temp table _held_rows as
+                select s._row_hash, s._batch_id, s._source_file, s._source_row, h.rule, h.column_name, h.reason
+                from _held as h join {staging} as s on s.rowid = h._rowid
+                """
+            )
             self.conn.execute(
                 f"""
                 insert into quarantine.{q(suite.table)}
                 select distinct on (h._row_hash, h.rule, r._source_row)
                     h._row_hash, h._batch_id, h._source_file, h._source_row, {record_key_sql(table.key_columns, "r")},
                     h.rule, h.column_name, h.reason, cast(to_json(r) as varchar), $run, now()
-                from (select * from _held_rules join _held_rows using (_position)) as h
+                from _held_rows as h
                 join raw.{q(suite.table)} as r
                     on r._batch_id = h._batch_id and r._source_file = h._source_file and r._source_row = h._source_row
                 where not exists (
@@ -205,13 +237,10 @@ class Gate:
                 """,
                 {"run": self.run_id},
             )
-            self.conn.execute(
-                f"delete from staging.{q(suite.staging_model)} where _row_hash in (select _row_hash from _held_rows "
-                "where _position in (select _position from _held_rules))"
-            )
+            self.conn.execute(f"delete from {staging} where _row_hash in (select _row_hash from _held_rows)")
         finally:
-            self.conn.unregister("_held_rules")
-            self.conn.unregister("_held_rows")
+            self.conn.unregister("_held")
+            self.conn.execute("drop table if exists _held_rows")
 
     # -- the gate --------------------------------------------------------------------------------
 
