@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from orchestration.demo.generate import TRUTH_FILE, generate_demo
 from orchestration.demo.params import BASE_LEADS
 from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.extract.loader import LoadBatch, land_snapshot
-from orchestration.extract.snapshot import DEMO_GENERATOR_MARKER, demo_generator_version, demo_params
+from orchestration.extract.snapshot import demo_params, generate_demo_unless_current
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.warehouse import connect
 
@@ -67,12 +66,8 @@ def run_timed(command: list[str], env: dict | None = None, cwd: Path | None = No
 def demo_export(workdir: Path, leads: int, seed: int, as_of: str = "") -> Path:
     suffix = f"-asof{as_of[:10]}" if as_of else ""
     export = workdir / f"demo-{leads}-seed{seed}{suffix}"
-    marker = export / DEMO_GENERATOR_MARKER
-    version = demo_generator_version()
-    if not (export / TRUTH_FILE).exists() or not marker.exists() or marker.read_text() != version:
-        progress(f"generating the demo company with {leads:,} leads{' as of ' + as_of if as_of else ''}")
-        generate_demo(export, demo_params(leads / BASE_LEADS, seed, as_of), progress=progress)
-        marker.write_text(version)
+    progress(f"the demo company with {leads:,} leads{' as of ' + as_of if as_of else ''}")
+    if generate_demo_unless_current(export, demo_params(leads / BASE_LEADS, seed, as_of), progress):
         for stale in workdir.glob("*-raw.duckdb"):  # raw templates landed from the older demo
             stale.unlink()
     return export

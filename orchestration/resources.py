@@ -59,7 +59,9 @@ class QualityGateResource(dg.ConfigurableResource):
     data_docs: bool = True
 
     def suites_dir(self) -> Path:
-        return Path(self.expectations_dir).resolve() if self.expectations_dir else settings.REPO_ROOT / "expectations"
+        from orchestration.quality.suites import EXPECTATIONS_DIR
+
+        return Path(self.expectations_dir).resolve() if self.expectations_dir else EXPECTATIONS_DIR
 
     def docs_dir(self, warehouse: Path, run_id: str) -> Path | None:
         return warehouse.parent / "quality" / run_id if self.data_docs else None

@@ -26,7 +26,7 @@ from tests.conftest import run_pipeline
 MARTS_STEP_STARTED = "revops_dbt_models"
 
 
-def mart_digests(path: Path, catalog: str = "") -> dict[str, tuple[int, str]]:
+def mart_digests(path: Path) -> dict[str, tuple[int, str]]:
     """Row count and content digest of every mart, computed from the data (not the catalog)."""
     with duckdb.connect(str(path), read_only=True) as conn:
         tables = [

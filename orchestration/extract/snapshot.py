@@ -34,15 +34,22 @@ def demo_export_dir(work_dir: Path, params: DemoParams) -> Path:
     return work_dir / "exports" / f"demo-scale{params.scale:g}-seed{params.seed}{as_of}"
 
 
+def generate_demo_unless_current(target: Path, params: DemoParams, progress=print) -> bool:
+    """Generate the demo into `target` unless a complete export by the same generator code is
+    there already; True when it generated."""
+    version = demo_generator_version()
+    marker = target / DEMO_GENERATOR_MARKER
+    if (target / DEMO_COMPLETE_MARKER).exists() and marker.exists() and marker.read_text() == version:
+        return False
+    generate_demo(target, params, progress=progress)
+    marker.write_text(version)
+    return True
+
+
 def ensure_demo_export(work_dir: Path, params: DemoParams, progress=print) -> Path:
     """Generate the demo export once per (scale, seed, as_of, generator code); later runs reuse it."""
     target = demo_export_dir(work_dir, params)
-    version = demo_generator_version()
-    marker = target / DEMO_GENERATOR_MARKER
-    current = (target / DEMO_COMPLETE_MARKER).exists() and marker.exists() and marker.read_text() == version
-    if not current:
-        generate_demo(target, params, progress=progress)
-        marker.write_text(version)
+    generate_demo_unless_current(target, params, progress)
     return target
 
 

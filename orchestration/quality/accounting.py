@@ -37,10 +37,6 @@ class RowCounts:
     superseded: int  # older versions (or earlier files of a whole-file input)
     deleted: int  # soft-deleted records (staged, flagged, excluded from marts)
 
-    @property
-    def balanced(self) -> bool:
-        return self.raw == self.staged + self.quarantined + self.superseded + self.deleted
-
 
 def count_rows(conn: duckdb.DuckDBPyConnection, table: TableContract, staging_model: str, run_id: str) -> RowCounts:
     raw_table = f"raw.{q(table.table)}"

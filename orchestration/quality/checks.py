@@ -11,13 +11,13 @@ import dagster as dg
 from orchestration.extract.assets import DUCKDB_POOL
 from orchestration.extract.contract import load_contract
 from orchestration.quality.gate import Gate, SuiteVerdict
+from orchestration.quality.report import TOP_REASONS
 from orchestration.quality.suites import EXPECTATIONS_DIR, load_suites
 from orchestration.resources import QualityGateResource, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR
 
 GATE_CHECK = "quality_gate"
 WARNINGS_CHECK = "quality_warnings"
-TOP_REASONS = 3
 
 
 def staging_key(model: str) -> dg.AssetKey:

@@ -47,6 +47,8 @@ def _quiet_gx() -> Iterator[None]:
     finally:
         if previous is None:
             os.environ.pop("GX_ANALYTICS_ENABLED", None)
+        else:
+            os.environ["GX_ANALYTICS_ENABLED"] = previous
 
 
 @contextmanager
