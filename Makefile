@@ -21,6 +21,7 @@ help:
 	@echo "make test   - the whole test suite (pytest, dbt tests, lint)"
 	@echo "make lint   - sqlfluff (dbt templater) and ruff"
 	@echo "make ui     - dagster dev on 127.0.0.1:3000 showing the asset graph"
+	@echo "make docs   - dbt docs (static, lineage) + GX Data Docs in warehouse/docs/"
 
 # Runtime install: re-done only when the pins change.
 $(BIN)/.runtime: pyproject.toml constraints.txt
@@ -53,6 +54,10 @@ lint: $(BIN)/.dev $(MANIFEST)
 
 ui: $(MANIFEST)
 	$(BIN)/revops ui
+
+# dbt docs (static, with lineage) and the latest GX Data Docs, under warehouse/docs/.
+docs: $(MANIFEST)
+	$(BIN)/revops docs
 
 clean:
 	rm -rf warehouse $(DBT_DIR)/target $(DBT_DIR)/logs .dagster

@@ -77,6 +77,137 @@ def _ui(args: argparse.Namespace) -> int:
     return 0  # not reached
 
 
+def _metrics(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.publish import published_path
+    from orchestration.semantic_layer import SemanticLayer, SemanticLayerError
+
+    layer = SemanticLayer()
+    if args.action == "list":
+        print("\n".join(layer.metric_names()))
+        return 0
+    if not args.metrics:
+        print("ERROR: --metrics is required (see `revops metrics list`)", file=sys.stderr)
+        return 2
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    published = published_path(warehouse)
+    if not published.exists():
+        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+        return 1
+    request = {
+        "metrics": _names(args.metrics),
+        "group_by": _names(args.group_by),
+        "where": args.where or [],
+        "order_by": _names(args.order_by),
+        "limit": args.limit,
+    }
+    try:
+        if args.explain:
+            print(layer.compile(**request))
+            return 0
+        table = layer.query(published, **request)
+    except SemanticLayerError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 2
+    if args.csv:
+        duckdb.from_arrow(table).write_csv(args.csv)
+        print(f"{table.num_rows} rows written to {args.csv}")
+    else:
+        print(duckdb.from_arrow(table).limit(args.show).df().to_string(index=False))
+        if table.num_rows > args.show:
+            print(f"... {table.num_rows - args.show} more rows (use --csv PATH for all)")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from orchestration.publish import published_path
+    from orchestration.publish_postgres import publish_to_postgres, redact_dsn
+
+    dsn = args.dsn or os.environ.get("REVOPS_PG_DSN")
+    if not dsn:
+        print("ERROR: give --dsn postgresql://user:password@host:port/db or set REVOPS_PG_DSN", file=sys.stderr)
+        return 2
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    published = published_path(warehouse)
+    if not published.exists():
+        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+        return 1
+    print(f"publishing {published} to {redact_dsn(dsn)} (schema analytics)", flush=True)
+    try:
+        result = publish_to_postgres(
+            published, dsn, reader_password=os.environ.get("REVOPS_PG_BI_PASSWORD"), progress=print
+        )
+    except Exception as error:  # psycopg raises many kinds; the message is what the user needs
+        print(f"ERROR: publishing to {redact_dsn(dsn)} failed, analytics left as it was: {error}", file=sys.stderr)
+        return 1
+    print(f"{len(result.tables)} tables, {sum(result.tables.values()):,} rows in {result.seconds:.1f}s")
+    return 0
+
+
+def _bi(args: argparse.Namespace) -> int:
+    from orchestration.bi_artifacts import generate_all
+    from orchestration.dbt import DBT_PROJECT, prepare_manifest
+
+    prepare_manifest()
+    for path in generate_all(DBT_PROJECT.manifest_path):
+        print(path.relative_to(settings.REPO_ROOT))
+    return 0
+
+
+def _lineage(args: argparse.Namespace) -> int:
+    from orchestration.lineage import ColumnRef, LineageError, LineageGraph, compiled_manifest, render_tree, sources_of
+
+    model, _, column = args.column.rpartition(".")
+    if not model or not column:
+        print("ERROR: give <model>.<column>, e.g. fct_quota_attainment.attainment_pct", file=sys.stderr)
+        return 2
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    try:
+        graph = LineageGraph(compiled_manifest(), warehouse)
+        start = ColumnRef(*graph.find(model), column)
+        edges = graph.edges(start)
+    except LineageError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 2
+    print("\n".join(render_tree(graph, edges, start)))
+    print("\nsource columns: " + ", ".join(str(ref) for ref in sources_of(graph, edges)))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from orchestration.publish import published_path
+    from orchestration.report import write_report
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    published = published_path(warehouse)
+    if not published.exists():
+        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+        return 1
+    out = Path(args.out).resolve() if args.out else warehouse.parent / "report" / "revenue_sync.html"
+    print(f"report: {write_report(published, out)}")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from orchestration.dbt import prepare_manifest
+    from orchestration.docs import DocsError, build_docs
+
+    prepare_manifest()
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    try:
+        index = build_docs(warehouse)
+    except DocsError as error:
+        print(f"ERROR: {error}", file=sys.stderr)
+        return 1
+    print(f"docs: {index}")
+    return 0
+
+
+def _names(values: list[str] | None) -> list[str]:
+    return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="revops", description="RevOps warehouse: extract, model, check, serve.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -100,6 +231,45 @@ def parser() -> argparse.ArgumentParser:
     prepare = commands.add_parser("prepare", help="parse the dbt project into its manifest")
     prepare.add_argument("--force", action="store_true")
     prepare.set_defaults(handler=_prepare)
+
+    metrics = commands.add_parser("metrics", help="query the semantic layer (MetricFlow) on the published warehouse")
+    metrics.add_argument("action", choices=["query", "list"])
+    metrics.add_argument("--metrics", action="append", help="metric names, comma separated")
+    metrics.add_argument(
+        "--group-by", action="append", help="e.g. metric_time__month, metric_time__fiscal_quarter, lead__channel"
+    )
+    metrics.add_argument(
+        "--where", action="append", help="MetricFlow filter, e.g. \"{{ Dimension('lead__region') }} = 'EMEA'\""
+    )
+    metrics.add_argument("--order-by", action="append", help="e.g. -metric_time__month for descending")
+    metrics.add_argument("--limit", type=int)
+    metrics.add_argument("--explain", action="store_true", help="print the SQL instead of running it")
+    metrics.add_argument("--csv", help="write all rows to this CSV file")
+    metrics.add_argument("--show", type=int, default=50, help="rows to print (default 50)")
+    metrics.add_argument("--warehouse", help="DuckDB file whose published copy is read")
+    metrics.set_defaults(handler=_metrics)
+
+    publish = commands.add_parser("publish", help="publish the published marts and metrics to PostgreSQL")
+    publish.add_argument("--dsn", help="postgresql://user:password@host:port/db (default: $REVOPS_PG_DSN)")
+    publish.add_argument("--warehouse", help="DuckDB file whose published copy is sent")
+    publish.set_defaults(handler=_publish)
+
+    lineage = commands.add_parser("lineage", help="which source columns a mart column is computed from")
+    lineage.add_argument("column", help="<model>.<column>, e.g. fct_quota_attainment.attainment_pct")
+    lineage.add_argument("--warehouse", help="DuckDB file whose columns expand select * (default: the warehouse)")
+    lineage.set_defaults(handler=_lineage)
+
+    report = commands.add_parser("report", help="write the static HTML revenue-sync report")
+    report.add_argument("--out", help="HTML file (default: <warehouse dir>/report/revenue_sync.html)")
+    report.add_argument("--warehouse", help="DuckDB file whose published copy is reported")
+    report.set_defaults(handler=_report)
+
+    docs = commands.add_parser("docs", help="static dbt docs (with lineage) and the latest GX Data Docs")
+    docs.add_argument("--warehouse", help="DuckDB file to document (default: the warehouse)")
+    docs.set_defaults(handler=_docs)
+
+    bi = commands.add_parser("bi", help="regenerate LookML, Metabase metadata and dbt exposures")
+    bi.set_defaults(handler=_bi)
 
     ui = commands.add_parser("ui", help="dagster dev on 127.0.0.1 (asset graph, runs, schedule)")
     ui.add_argument("--port", type=int, default=3000)

@@ -3,6 +3,7 @@
 The manifest is prepared by `revops prepare` (run by `make`), never at import time.
 """
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.dbt_failures import describe_failures
 from orchestration.extract.assets import DUCKDB_POOL
+from orchestration.ledger import record_dbt_invocation
 from orchestration.resources import WarehouseResource
 from orchestration.settings import ANALYSES_DIR, DBT_PROJECT_DIR, SEEDS_DIR
 
@@ -95,6 +97,7 @@ def _dbt_build_assets(name: str, select: str, exclude: str) -> dg.AssetsDefiniti
         with warehouse.dbt_environment():
             invocation = dbt.cli(["build"], context=context, raise_on_error=False)
             yield from invocation.stream()
+        record_dbt_invocation(warehouse.resolved_path(), context.run.run_id, name, _run_results(invocation.target_path))
         if not invocation.is_successful():
             description = describe_failures(
                 invocation.get_artifact("run_results.json"), lambda: warehouse.connect(read_only=True)
@@ -102,6 +105,12 @@ def _dbt_build_assets(name: str, select: str, exclude: str) -> dg.AssetsDefiniti
             raise dg.Failure(description=description, allow_retries=False)
 
     return _build
+
+
+def _run_results(target_path: Path) -> dict:
+    """dbt's run_results.json for the ledger ({} when dbt died before writing it)."""
+    path = target_path / "run_results.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def build_dbt_assets() -> list[dg.AssetsDefinition]:

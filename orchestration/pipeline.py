@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.dbt import prepare_manifest
 from orchestration.jobs import NIGHTLY_JOB_NAME
+from orchestration.ledger import record_run
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,13 @@ def run_nightly(
             instance=active,
             raise_on_error=False,
         )
+        error = None if result.success else _failure_message(result)
+        if warehouse.exists():
+            record_run(warehouse, active, result.run_id, "success" if result.success else "failure", error)
     return RunOutcome(
         success=result.success,
         run_id=result.run_id,
         seconds=time.monotonic() - started,
         warehouse=warehouse,
-        error=None if result.success else _failure_message(result),
+        error=error,
     )

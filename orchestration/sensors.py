@@ -56,3 +56,16 @@ def new_export_sensor(context: dg.SensorEvaluationContext):
             tags={"revops/export": path.name},
         )
     context.update_cursor(json.dumps(seen, sort_keys=True))
+
+
+@dg.run_failure_sensor(monitored_jobs=[nightly_refresh], default_status=dg.DefaultSensorStatus.RUNNING)
+def run_ledger_on_failure(context: dg.RunFailureSensorContext):
+    """Runs launched by the schedule or the export sensor get their ledger row when they fail
+    (`revops run` writes it itself; a successful run wrote it before publishing)."""
+    from orchestration.ledger import record_run
+    from orchestration.settings import warehouse_path
+
+    config = context.dagster_run.run_config.get("resources", {}).get("warehouse", {}).get("config", {})
+    warehouse = Path(config["path"]).resolve() if config.get("path") else warehouse_path()
+    if warehouse.exists():
+        record_run(warehouse, context.instance, context.dagster_run.run_id, "failure", context.failure_event.message)

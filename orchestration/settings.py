@@ -12,7 +12,7 @@ ANALYSES_DIR = REPO_ROOT / "analyses"
 DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "revops.duckdb"
 
 # Schemas of the warehouse, in pipeline order.
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "quarantine", "audit")
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "metrics", "quarantine", "audit")
 
 
 def warehouse_path() -> Path:

@@ -88,3 +88,18 @@ def test_sensor_requests_one_run_per_settled_export(tmp_path, monkeypatch):
 def test_new_exports_ignores_folders_without_csv(tmp_path):
     (tmp_path / "empty").mkdir()
     assert new_exports(tmp_path, {}, time.time() + 3600) == []
+
+
+def test_metric_tables_and_serving_follow_the_marts(definitions):
+    graph = definitions.resolve_asset_graph()
+    sales = dg.AssetKey(["metrics", "sales_monthly"])
+    assert graph.get(sales).parent_keys == {
+        dg.AssetKey(["marts", "fct_opportunity"]),
+        dg.AssetKey(["marts", "fct_pipeline_snapshot_daily"]),
+        dg.AssetKey(["marts", "fct_sales_kpis"]),
+    }
+    published = dg.AssetKey(["published", "marts"])
+    assert sales in graph.get(published).parent_keys
+    assert graph.get(dg.AssetKey(["published", "postgres"])).parent_keys == {published}
+    sensors = {sensor.name for sensor in definitions.sensors}
+    assert "run_ledger_on_failure" in sensors

@@ -95,6 +95,7 @@ handoffs_timed as (
 select
     lead_id,
     mql_at,
+    {{ company_date('mql_at') }} as mql_date,
     first_touch_at,
     first_touch_activity_id,
     first_touch_type,

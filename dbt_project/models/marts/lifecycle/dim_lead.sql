@@ -1,6 +1,10 @@
--- Lead attributes for slicing, without personal data (names, emails and phones stay in staging).
+-- Lead attributes for slicing. Name, email and phone are here for analysts in the warehouse; their
+-- meta.pii policy (YAML) hashes or drops them when the marts are published to BI.
 select
     leads.lead_id,
+    leads.full_name as lead_name,
+    leads.email,
+    leads.phone,
     leads.company,
     leads.title,
     dimensions.industry,
