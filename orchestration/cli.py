@@ -204,6 +204,17 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _copy_raw(args: argparse.Namespace) -> int:
+    from orchestration.postgres_raw import copy_raw_to_postgres
+    from orchestration.publish_postgres import redact_dsn
+
+    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    counts = copy_raw_to_postgres(warehouse, args.dsn)
+    print(f"copied {len(counts)} tables, {sum(counts.values()):,} rows of raw and quarantine to {redact_dsn(args.dsn)}")
+    print("now: cd dbt_project && REVOPS_DBT_TARGET=postgres REVOPS_PG_HOST=... dbt build")
+    return 0
+
+
 def _names(values: list[str] | None) -> list[str]:
     return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
 
@@ -267,6 +278,13 @@ def parser() -> argparse.ArgumentParser:
     docs = commands.add_parser("docs", help="static dbt docs (with lineage) and the latest GX Data Docs")
     docs.add_argument("--warehouse", help="DuckDB file to document (default: the warehouse)")
     docs.set_defaults(handler=_docs)
+
+    copy_raw = commands.add_parser(
+        "copy-raw", help="copy raw and quarantine to PostgreSQL, to build the dbt project there"
+    )
+    copy_raw.add_argument("--dsn", required=True, help="postgresql://user:password@host:port/db")
+    copy_raw.add_argument("--warehouse", help="DuckDB file whose raw layer is copied")
+    copy_raw.set_defaults(handler=_copy_raw)
 
     bi = commands.add_parser("bi", help="regenerate LookML, Metabase metadata and dbt exposures")
     bi.set_defaults(handler=_bi)

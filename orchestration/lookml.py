@@ -25,7 +25,7 @@ CONNECTION = "revops_analytics"
 MODEL_NAME = "revops"
 _AGG_TYPES = {"sum": "sum", "average": "average", "median": "median", "count_distinct": "count_distinct",
               "min": "min", "max": "max", "sum_boolean": "sum"}  # fmt: skip
-_NUMERIC = re.compile(r"^(bigint|integer|int|hugeint|double|float|real|decimal|numeric)")
+_NUMERIC = re.compile(r"^(bigint|integer|int|hugeint|double|float|real|decimal|numeric)")  # float8 too
 # Explores: a fact and the dimension tables it joins, (view, sql_on, relationship).
 EXPLORES = {
     "fct_opportunity": [

@@ -77,7 +77,7 @@ def publish_to_postgres(
         pg.execute(sql.SQL("create schema {}").format(sql.Identifier(loading)))
         for source_schema, table in [*tables, ("marts", CATALOG_TABLE)]:
             target = analytics_table_name(source_schema, table)
-            counts[target] = _copy_table(source, f'{source_schema}."{table}"', pg, loading, target)
+            counts[target] = copy_table(source, f'{source_schema}."{table}"', pg, loading, target)
             progress(f"  {schema}.{target}: {counts[target]:,} rows")
         pg.execute(
             sql.SQL("grant usage on schema {} to {}").format(sql.Identifier(loading), sql.Identifier(reader_role))
@@ -97,7 +97,7 @@ def publish_to_postgres(
     return PostgresPublication(schema, counts, time.monotonic() - started)
 
 
-def _copy_table(
+def copy_table(
     source: duckdb.DuckDBPyConnection, relation: str, pg: psycopg.Connection, schema: str, table: str
 ) -> int:
     result = source.execute(f"select * from {relation}")

@@ -122,11 +122,11 @@ def test_a_concurrent_reader_never_sees_a_half_built_publication(published_run, 
             try:
                 with duckdb.connect(str(published_path(warehouse)), read_only=True) as conn:
                     catalog = conn.execute(
-                        f"select table_name, row_count, run_id from marts.{CATALOG_TABLE}"
+                        f"select schema_name, table_name, row_count, run_id from marts.{CATALOG_TABLE}"
                     ).fetchall()
-                    for table, rows, run_id in catalog:
+                    for schema, table, rows, run_id in catalog:
                         runs_seen.add(run_id)
-                        [(actual,)] = conn.execute(f'select count(*) from marts."{table}"').fetchall()
+                        [(actual,)] = conn.execute(f'select count(*) from {schema}."{table}"').fetchall()
                         if actual != rows:
                             problems.append(f"{table}: {actual} rows, catalog says {rows}")
                 reads.append(len(catalog))
@@ -154,7 +154,7 @@ def test_published_catalog_matches_the_marts(published_run):
         catalog = {
             t: (rows, digest)
             for t, rows, digest in conn.execute(
-                f"select table_name, row_count, digest from marts.{CATALOG_TABLE}"
+                f"select table_name, row_count, digest from marts.{CATALOG_TABLE} where schema_name = 'marts'"
             ).fetchall()
         }
     assert catalog == before

@@ -3,6 +3,7 @@ schema analytics, equal to DuckDB; bi_reader can read them and nothing else; per
 hashed or dropped; a failed publication leaves the previous one in place; `revops publish`."""
 
 import hashlib
+import json
 import threading
 from decimal import Decimal
 
@@ -51,6 +52,13 @@ def _normalized(rows) -> list[tuple]:
     """Rows as comparable tuples: exact decimals and floats to 9 significant digits."""
 
     def value(v):
+        if isinstance(v, (dict, list)):  # json on PostgreSQL, text on DuckDB (the run ledger)
+            return json.dumps(v, sort_keys=True)
+        if isinstance(v, str) and v[:1] in "[{":
+            try:
+                return json.dumps(json.loads(v), sort_keys=True)
+            except ValueError:
+                return v
         if isinstance(v, float):
             return None if v != v else float(f"{v:.9g}")
         if isinstance(v, Decimal):
@@ -62,7 +70,7 @@ def _normalized(rows) -> list[tuple]:
 
 def test_every_mart_and_metric_table_equals_duckdb(published, reader):
     tables = _published_tables(published)
-    assert {schema for schema, _ in tables} == {"marts", "metrics"}
+    assert {schema for schema, _ in tables} == {"marts", "metrics", "audit"}  # audit: the run ledger
     assert len(tables) >= 35
     with duckdb.connect(str(published), read_only=True) as source:
         for schema, table in tables:
@@ -139,7 +147,7 @@ def test_a_failed_publication_leaves_the_previous_one(server, published, analyti
     before = reader.execute(
         f"select table_name, row_count, digest from analytics.{CATALOG_TABLE} order by 1"
     ).fetchall()
-    copy_table = publish_postgres._copy_table
+    copy_table = publish_postgres.copy_table
     calls = []
 
     def failing_copy(*args):
@@ -148,7 +156,7 @@ def test_a_failed_publication_leaves_the_previous_one(server, published, analyti
             raise RuntimeError("disk full (simulated)")
         return copy_table(*args)
 
-    monkeypatch.setattr(publish_postgres, "_copy_table", failing_copy)
+    monkeypatch.setattr(publish_postgres, "copy_table", failing_copy)
     with pytest.raises(RuntimeError, match="simulated"):
         publish_to_postgres(published, server.dsn(), progress=lambda _: None)
     after = reader.execute(f"select table_name, row_count, digest from analytics.{CATALOG_TABLE} order by 1").fetchall()

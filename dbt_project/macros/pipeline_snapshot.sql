@@ -30,7 +30,8 @@
 {% macro pipeline_snapshot_prepare() -%}
     {%- if is_incremental() -%}
     create schema if not exists audit;
-    create or replace table {{ pipeline_snapshot_state() }} as
+    drop table if exists {{ pipeline_snapshot_state() }};
+    create table {{ pipeline_snapshot_state() }} as
     select
         max(_loaded_through) as watermark,
         {{ dbt.dateadd('day', -1 * var('pipeline_snapshot_lookback_days'), 'max(snapshot_date)') }} as cutoff

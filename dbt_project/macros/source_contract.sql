@@ -94,7 +94,7 @@
 -#}
 {% macro create_quarantine_tables() -%}
     {%- if execute -%}
-        {%- do run_query("create schema if not exists " ~ adapter.quote(target.database) ~ ".quarantine") -%}
+        {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='quarantine')) -%}
         {%- for node in graph.sources.values() if node.source_name in ['salesforce', 'inputs'] -%}
             {%- do run_query(
                 "create table if not exists " ~ quarantine_relation(node.name) ~ " ("

@@ -31,7 +31,7 @@
 {%- endmacro %}
 
 {% macro postgres__day_diff(start_date, end_date) -%}
-    ({{ end_date }} - {{ start_date }})
+    cast({{ end_date }} - {{ start_date }} as bigint)
 {%- endmacro %}
 
 {#- Whole seconds between two UTC timestamps (exact, so sums and averages are too). -#}

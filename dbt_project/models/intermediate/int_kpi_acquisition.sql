@@ -79,8 +79,8 @@ periods as (
 select
     periods.grain,
     periods.period_start,
-    coalesce(spend_by_period.marketing_spend, 0) as marketing_spend,
-    coalesce(spend_by_period.sales_spend, 0) as sales_spend,
+    cast(coalesce(spend_by_period.marketing_spend, 0) as decimal(18, 2)) as marketing_spend,
+    cast(coalesce(spend_by_period.sales_spend, 0) as decimal(18, 2)) as sales_spend,
     coalesce(new_customers.new_customers, 0) as new_customers,
     {{ safe_ratio(
         'coalesce(spend_by_period.marketing_spend, 0) + coalesce(spend_by_period.sales_spend, 0)',

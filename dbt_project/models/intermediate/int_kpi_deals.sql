@@ -74,7 +74,8 @@ select
     period_start,
     level,
     level_id,
-    coalesce(sum(case when event_kind = 'closed' and is_won then amount_reporting end), 0) as bookings,
+    cast(coalesce(sum(case when event_kind = 'closed' and is_won then amount_reporting end), 0) as decimal(18, 2))
+        as bookings,
     count(case when event_kind = 'closed' and is_won then 1 end) as won_count,
     count(case when event_kind = 'closed' and not is_won then 1 end) as lost_count,
     coalesce(sum(case when event_kind = 'closed' and not is_won then amount_reporting end), 0) as lost_amount,
@@ -85,9 +86,11 @@ select
         'sum(case when event_kind = \'closed\' and is_won then amount_reporting end)',
         'sum(case when event_kind = \'closed\' then amount_reporting end)'
     ) }} as win_rate_amount,
-    avg(case when event_kind = 'closed' and is_won then sales_cycle_days end) as avg_sales_cycle_days,
+    cast(avg(case when event_kind = 'closed' and is_won then sales_cycle_days end) as {{ type_double() }})
+        as avg_sales_cycle_days,
     {{ median('case when event_kind = \'closed\' and is_won then sales_cycle_days end') }} as median_sales_cycle_days,
-    coalesce(sum(case when event_kind = 'created' then amount_reporting end), 0) as pipeline_created,
+    cast(coalesce(sum(case when event_kind = 'created' then amount_reporting end), 0) as decimal(18, 2))
+        as pipeline_created,
     count(case when event_kind = 'created' then 1 end) as opportunities_created,
     count(distinct case when event_kind = 'closed' and is_new_customer_win then account_id end) as new_customers
 from expanded

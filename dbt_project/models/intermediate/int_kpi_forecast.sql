@@ -82,7 +82,7 @@ select
     {{ period_start('grains.grain', 'calendar') }} as period_start,
     levels.level,
     {{ kpi_level_id('levels.level', 'converted.owner_id', 'converted.owner_team') }} as level_id,
-    sum(converted.forecast_amount) as forecast_of_record
+    cast(sum(converted.forecast_amount) as decimal(18, 2)) as forecast_of_record
 from converted
 inner join calendar on converted.period_start = calendar.date_day
 cross join grains

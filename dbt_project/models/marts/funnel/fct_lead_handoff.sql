@@ -105,7 +105,7 @@ select
     handoff_source,
     handoff_at,
     handoff_seconds,
-    handoff_seconds / 3600.0 as handoff_hours,
+    cast(handoff_seconds as {{ type_double() }}) / 3600.0 as handoff_hours,
     coalesce(handoff_seconds <= {{ var('handoff_sla_hours') }} * 3600, false) as met_sla,
     channel,
     segment,

@@ -45,7 +45,8 @@ select
     states.currency,
     states.amount_reporting,
     states.probability,
-    cast(states.amount_reporting * states.probability / 100 as decimal(18, 2)) as weighted_amount_reporting,
+    -- '* 0.01', not '/ 100': DuckDB divides decimals in DOUBLE; this stays exact on every engine.
+    cast(states.amount_reporting * states.probability * 0.01 as decimal(18, 2)) as weighted_amount_reporting,
     states.close_date as expected_close_date,
     states.loaded_at as _loaded_through
 from states
