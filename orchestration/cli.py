@@ -18,6 +18,21 @@ QUIET_ENVIRONMENT = {
 DAGSTER_YAML = Path(__file__).with_name("dagster.yaml")
 
 
+def _warehouse(args: argparse.Namespace) -> Path:
+    return Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+
+
+def _published(args: argparse.Namespace) -> Path | None:
+    """The published copy beside the warehouse; None (and a message) before the first run."""
+    from orchestration.publish import published_path
+
+    published = published_path(_warehouse(args))
+    if not published.exists():
+        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+        return None
+    return published
+
+
 def _demo(args: argparse.Namespace) -> int:
     from orchestration.demo.generate import generate_demo
     from orchestration.extract.snapshot import demo_params
@@ -32,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     from orchestration.quality.report import quality_report
     from orchestration.summary import format_summary
 
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    warehouse = _warehouse(args)
     location = args.source if args.source == "demo" else str(Path(args.source).expanduser().resolve())
     print(f"revops run: source={location} warehouse={warehouse}", flush=True)
     outcome = run_nightly(
@@ -80,7 +95,6 @@ def _ui(args: argparse.Namespace) -> int:
 def _metrics(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.publish import published_path
     from orchestration.semantic_layer import SemanticLayer, SemanticLayerError
 
     layer = SemanticLayer()
@@ -90,10 +104,8 @@ def _metrics(args: argparse.Namespace) -> int:
     if not args.metrics:
         print("ERROR: --metrics is required (see `revops metrics list`)", file=sys.stderr)
         return 2
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
-    published = published_path(warehouse)
-    if not published.exists():
-        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+    published = _published(args)
+    if published is None:
         return 1
     request = {
         "metrics": _names(args.metrics),
@@ -121,17 +133,14 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from orchestration.publish import published_path
     from orchestration.publish_postgres import publish_to_postgres, redact_dsn
 
     dsn = args.dsn or os.environ.get("REVOPS_PG_DSN")
     if not dsn:
         print("ERROR: give --dsn postgresql://user:password@host:port/db or set REVOPS_PG_DSN", file=sys.stderr)
         return 2
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
-    published = published_path(warehouse)
-    if not published.exists():
-        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+    published = _published(args)
+    if published is None:
         return 1
     print(f"publishing {published} to {redact_dsn(dsn)} (schema analytics)", flush=True)
     try:
@@ -162,7 +171,7 @@ def _lineage(args: argparse.Namespace) -> int:
     if not model or not column:
         print("ERROR: give <model>.<column>, e.g. fct_quota_attainment.attainment_pct", file=sys.stderr)
         return 2
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    warehouse = _warehouse(args)
     try:
         graph = LineageGraph(compiled_manifest(), warehouse)
         start = ColumnRef(*graph.find(model), column)
@@ -176,15 +185,12 @@ def _lineage(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from orchestration.publish import published_path
     from orchestration.report import write_report
 
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
-    published = published_path(warehouse)
-    if not published.exists():
-        print(f"ERROR: nothing published yet at {published}; run `revops run` first", file=sys.stderr)
+    published = _published(args)
+    if published is None:
         return 1
-    out = Path(args.out).resolve() if args.out else warehouse.parent / "report" / "revenue_sync.html"
+    out = Path(args.out).resolve() if args.out else published.parent / "report" / "revenue_sync.html"
     print(f"report: {write_report(published, out)}")
     return 0
 
@@ -194,7 +200,7 @@ def _docs(args: argparse.Namespace) -> int:
     from orchestration.docs import DocsError, build_docs
 
     prepare_manifest()
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    warehouse = _warehouse(args)
     try:
         index = build_docs(warehouse)
     except DocsError as error:
@@ -208,7 +214,7 @@ def _copy_raw(args: argparse.Namespace) -> int:
     from orchestration.postgres_raw import copy_raw_to_postgres
     from orchestration.publish_postgres import redact_dsn
 
-    warehouse = Path(args.warehouse).resolve() if args.warehouse else settings.warehouse_path()
+    warehouse = _warehouse(args)
     counts = copy_raw_to_postgres(warehouse, args.dsn)
     print(f"copied {len(counts)} tables, {sum(counts.values()):,} rows of raw and quarantine to {redact_dsn(args.dsn)}")
     print("now: cd dbt_project && REVOPS_DBT_TARGET=postgres REVOPS_PG_HOST=... dbt build")
@@ -217,6 +223,12 @@ def _copy_raw(args: argparse.Namespace) -> int:
 
 def _names(values: list[str] | None) -> list[str]:
     return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
+def _warehouse_option(command: argparse.ArgumentParser, what: str) -> None:
+    command.add_argument(
+        "--warehouse", help=f"DuckDB file {what} (default: $REVOPS_WAREHOUSE or warehouse/revops.duckdb)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -232,7 +244,7 @@ def parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the nightly job in-process")
     run.add_argument("--source", default="demo", help="'demo', an export directory, or a .zip")
-    run.add_argument("--warehouse", help="DuckDB file (default: $REVOPS_WAREHOUSE or warehouse/revops.duckdb)")
+    _warehouse_option(run, "to build")
     run.add_argument("--scale", type=float, default=1.0, help="demo scale when --source demo")
     run.add_argument("--seed", type=int, default=42, help="demo seed when --source demo")
     run.add_argument("--as-of", help="demo export time when --source demo")
@@ -257,33 +269,33 @@ def parser() -> argparse.ArgumentParser:
     metrics.add_argument("--explain", action="store_true", help="print the SQL instead of running it")
     metrics.add_argument("--csv", help="write all rows to this CSV file")
     metrics.add_argument("--show", type=int, default=50, help="rows to print (default 50)")
-    metrics.add_argument("--warehouse", help="DuckDB file whose published copy is read")
+    _warehouse_option(metrics, "whose published copy is read")
     metrics.set_defaults(handler=_metrics)
 
     publish = commands.add_parser("publish", help="publish the published marts and metrics to PostgreSQL")
     publish.add_argument("--dsn", help="postgresql://user:password@host:port/db (default: $REVOPS_PG_DSN)")
-    publish.add_argument("--warehouse", help="DuckDB file whose published copy is sent")
+    _warehouse_option(publish, "whose published copy is sent")
     publish.set_defaults(handler=_publish)
 
     lineage = commands.add_parser("lineage", help="which source columns a mart column is computed from")
     lineage.add_argument("column", help="<model>.<column>, e.g. fct_quota_attainment.attainment_pct")
-    lineage.add_argument("--warehouse", help="DuckDB file whose columns expand select * (default: the warehouse)")
+    _warehouse_option(lineage, "whose columns expand select *")
     lineage.set_defaults(handler=_lineage)
 
     report = commands.add_parser("report", help="write the static HTML revenue-sync report")
     report.add_argument("--out", help="HTML file (default: <warehouse dir>/report/revenue_sync.html)")
-    report.add_argument("--warehouse", help="DuckDB file whose published copy is reported")
+    _warehouse_option(report, "whose published copy is reported")
     report.set_defaults(handler=_report)
 
     docs = commands.add_parser("docs", help="static dbt docs (with lineage) and the latest GX Data Docs")
-    docs.add_argument("--warehouse", help="DuckDB file to document (default: the warehouse)")
+    _warehouse_option(docs, "to document")
     docs.set_defaults(handler=_docs)
 
     copy_raw = commands.add_parser(
         "copy-raw", help="copy raw and quarantine to PostgreSQL, to build the dbt project there"
     )
     copy_raw.add_argument("--dsn", required=True, help="postgresql://user:password@host:port/db")
-    copy_raw.add_argument("--warehouse", help="DuckDB file whose raw layer is copied")
+    _warehouse_option(copy_raw, "whose raw layer is copied")
     copy_raw.set_defaults(handler=_copy_raw)
 
     bi = commands.add_parser("bi", help="regenerate LookML, Metabase metadata and dbt exposures")

@@ -127,11 +127,15 @@ def handoff_sla(conn) -> Section:
                    "(no touch counts as missed).", _svg(fig), table, ("week", "MQLs", "within SLA"))  # fmt: skip
 
 
-def bookings_vs_quota(conn) -> Section:
-    period = conn.execute(
-        "select max(period_start) from marts.fct_quota_attainment where quota_type = 'revenue' "
-        "and period_end < (select max(period_end) from marts.fct_quota_attainment)"
+def _last_complete_period(conn, table: str) -> date:
+    """Start of the latest quota period that has ended (the current one is still moving)."""
+    return conn.execute(
+        f"select max(period_start) from marts.{table} where period_end < (select max(period_end) from marts.{table})"
     ).fetchone()[0]
+
+
+def bookings_vs_quota(conn) -> Section:
+    period = _last_complete_period(conn, "fct_quota_attainment")
     rows = conn.execute(
         "select owner_id, target, actual, attainment_pct from marts.fct_quota_attainment "
         "where owner_type = 'team' and quota_type = 'revenue' and period_start = ? order by owner_id",
@@ -153,10 +157,7 @@ def bookings_vs_quota(conn) -> Section:
 
 
 def leaderboard(conn) -> Section:
-    period = conn.execute(
-        "select max(period_start) from marts.fct_leaderboard where ranked_by = 'revenue' "
-        "and period_end < (select max(period_end) from marts.fct_leaderboard)"
-    ).fetchone()[0]
+    period = _last_complete_period(conn, "fct_leaderboard")
     rows = conn.execute(
         "select rank_in_company, coalesce(users.full_name, board.owner_id), board.team_name, board.attainment_pct "
         "from marts.fct_leaderboard as board left join marts.dim_user as users on board.owner_id = users.user_id "

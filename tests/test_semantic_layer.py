@@ -237,3 +237,25 @@ def test_every_metric_is_covered():
 def test_unknown_metric_is_a_clear_error(layer, published):
     with pytest.raises(SemanticLayerError, match="no_such_metric"):
         layer.query(published, metrics=["no_such_metric"], group_by=[MONTH])
+
+
+def test_metrics_query_command(demo_run, published, tmp_path, capsys):
+    from orchestration.cli import main as revops
+
+    warehouse = ["--warehouse", str(demo_run.warehouse)]
+    assert revops(["metrics", "list"]) == 0
+    assert "attainment_pct" in capsys.readouterr().out.split()
+    csv_path = tmp_path / "bookings.csv"
+    args = ["metrics", "query", "--metrics", "bookings,win_rate", "--group-by", "metric_time__fiscal_quarter"]
+    assert revops([*args, *warehouse, "--csv", str(csv_path)]) == 0
+    with duckdb.connect() as conn:
+        rows = conn.execute(f"select * from read_csv('{csv_path}') where bookings > 0").fetchall()
+    with duckdb.connect(str(published), read_only=True) as conn:
+        quarters = conn.execute(
+            "select count(*) from marts.fct_sales_kpis where grain = 'quarter' and level = 'company' and bookings > 0"
+        ).fetchone()[0]
+    assert len(rows) == quarters
+    assert revops([*args, *warehouse, "--explain"]) == 0
+    assert "fct_opportunity" in capsys.readouterr().out
+    assert revops(["metrics", "query", "--metrics", "bookingz", *warehouse]) == 2
+    assert "bookingz" in capsys.readouterr().err
