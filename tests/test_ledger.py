@@ -81,3 +81,16 @@ def test_a_failed_run_is_in_the_ledger_and_publishes_nothing(small_run, broken_e
     assert row["outcome"] == "failure" and "Lead.csv" in row["error"]
     with duckdb.connect(str(published_path(warehouse)), read_only=True) as conn:
         assert conn.execute("select distinct _run_id from marts.fct_opportunity").fetchall() == [(small_run.run_id,)]
+
+
+def test_parquet_copies_match_the_published_tables(small_run):
+    parquet = small_run.warehouse.parent / "parquet"
+    current = parquet / "current"
+    assert current.is_symlink() and current.resolve().name == small_run.run_id
+    assert [p.name for p in parquet.iterdir() if not p.is_symlink()] == [small_run.run_id]  # old ones removed
+    with duckdb.connect(str(published_path(small_run.warehouse)), read_only=True) as conn:
+        tables = conn.execute("select schema_name, table_name, row_count from marts._publication").fetchall()
+        assert len(tables) >= 35
+        for schema, table, rows in tables:
+            path = current / schema / f"{table}.parquet"
+            assert conn.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0] == rows, path

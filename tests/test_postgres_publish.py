@@ -211,3 +211,15 @@ def test_publish_command_explains_a_bad_dsn(published, capsys):
     assert code == 1
     error = capsys.readouterr().err
     assert "analytics left as it was" in error and "secret" not in error
+
+
+def test_revops_run_publishes_to_postgres_when_a_dsn_is_set(server, small_export, tmp_path, monkeypatch):
+    from tests.conftest import run_pipeline
+
+    monkeypatch.setenv("REVOPS_PG_DSN", server.dsn(dbname="postgres"))
+    outcome = run_pipeline(small_export, tmp_path / "revops.duckdb")
+    assert outcome.success, outcome.error
+    with psycopg.connect(server.dsn(dbname="postgres")) as conn:
+        runs = conn.execute(f"select distinct run_id from analytics.{CATALOG_TABLE}").fetchall()
+        ledger = conn.execute("select outcome from analytics.audit_run_log where run_id = %s", [outcome.run_id])
+        assert runs == [(outcome.run_id,)] and ledger.fetchall() == [("success",)]
