@@ -93,7 +93,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    import duckdb
+    from pyarrow import csv
 
     from orchestration.semantic_layer import SemanticLayer, SemanticLayerError
 
@@ -123,10 +123,10 @@ def _metrics(args: argparse.Namespace) -> int:
         print(f"ERROR: {error}", file=sys.stderr)
         return 2
     if args.csv:
-        duckdb.from_arrow(table).write_csv(args.csv)
+        csv.write_csv(table, args.csv)
         print(f"{table.num_rows} rows written to {args.csv}")
     else:
-        print(duckdb.from_arrow(table).limit(args.show).df().to_string(index=False))
+        print(table.slice(0, args.show).to_pandas().to_string(index=False))
         if table.num_rows > args.show:
             print(f"... {table.num_rows - args.show} more rows (use --csv PATH for all)")
     return 0
