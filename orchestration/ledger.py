@@ -109,11 +109,12 @@ def _model_rows(conn) -> dict[str, int]:
     return {f"{s}.{t}": conn.execute(f"select count(*) from {s}.{q(t)}").fetchone()[0] for s, t in tables}
 
 
-def _run_rows(conn, relation: str, columns: str, run_id: str, where: str = "", order: str = "1") -> list[dict]:
+def _run_rows(
+    conn, relation: str, columns: str, run_id: str, where: str = "", order: str = "1", run_column: str = "run_id"
+) -> list[dict]:
     """This run's rows of an audit table as dicts ([] before the step that writes it ever ran)."""
     if not _exists(conn, relation):
         return []
-    run_column = "batch_id" if relation == "audit.load_log" else "run_id"
     result = conn.execute(f"select {columns} from {relation} where {run_column} = ? {where} order by {order}", [run_id])
     names = [column[0] for column in result.description]
     return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
@@ -145,6 +146,7 @@ def record_run(
             "table_name, source_file, file_bytes, file_sha256, rows_read, rows_inserted, status",
             run_id,
             order="source_file",
+            run_column="batch_id",  # extraction's batch id is the run id
         )
         invocations = _run_rows(
             conn,
