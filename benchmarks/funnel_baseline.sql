@@ -211,7 +211,10 @@ dims as (
 )
 select
     l.lead_id, l.created_at, f.lead_at, f.mql_at, f.sal_at, f.sql_at, f.opportunity_at, f.won_at, f.lost_at,
-    f.disqualified_at, coalesce(f.latest_stage, 'lead') as current_stage,
+    f.disqualified_at, company_date(f.lead_at) as lead_date, company_date(f.mql_at) as mql_date,
+    company_date(f.sal_at) as sal_date, company_date(f.sql_at) as sql_date,
+    company_date(f.opportunity_at) as opportunity_date, company_date(f.won_at) as won_date,
+    coalesce(f.latest_stage, 'lead') as current_stage,
     coalesce(f.first_mql is null and f.mql_at is not null, false) as skipped_mql,
     coalesce(f.first_sal is null and f.sal_at is not null, false) as skipped_sal,
     coalesce(f.first_sql is null and f.sql_at is not null, false) as skipped_sql,
@@ -387,7 +390,7 @@ candidates as (
 first_touch as (
     select * from candidates qualify row_number() over (partition by lead_id order by occurred_at, activity_id) = 1
 )
-select m.lead_id, m.mql_at, f.occurred_at as first_touch_at, f.activity_id as first_touch_activity_id,
+select m.lead_id, m.mql_at, company_date(m.mql_at) as mql_date, f.occurred_at as first_touch_at, f.activity_id as first_touch_activity_id,
     f.activity_type as first_touch_type, f.owner_id as first_touch_user_id, f.team_name as first_touch_team, m.sal_at,
     case when f.occurred_at is not null then 'first_touch' when m.sal_at is not null then 'sal_fallback' else 'none' end
         as handoff_source,

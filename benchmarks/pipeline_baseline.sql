@@ -138,7 +138,7 @@ open_states as (
 -- One row per open day: each state expands to the days it covers, from the creation day on.
 select cast(day as date) as snapshot_date, opportunity_id, account_id, owner_id, owner_team, stage_name,
     forecast_category, amount, currency, amount_reporting, probability,
-    cast(amount_reporting * probability / 100 as decimal(18, 2)) as weighted_amount_reporting,
+    cast(amount_reporting * probability * 0.01 as decimal(18, 2)) as weighted_amount_reporting,
     close_date as expected_close_date, loaded_at as _loaded_through
 from (
     select s.*, unnest(generate_series(

@@ -221,8 +221,27 @@ def _copy_raw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _spark_landing(args: argparse.Namespace) -> int:
+    from orchestration.spark_landing import land_for_spark
+
+    counts = land_for_spark(_warehouse(args), Path(args.out).resolve())
+    print(f"wrote {len(counts)} tables, {sum(counts.values()):,} rows of raw, quarantine and audit to {args.out}")
+    print(f"now: cd dbt_project && REVOPS_DBT_TARGET=spark REVOPS_SPARK_LANDING={Path(args.out).resolve()} dbt build")
+    return 0
+
+
 def _names(values: list[str] | None) -> list[str]:
     return [name.strip() for value in values or [] for name in value.split(",") if name.strip()]
+
+
+def _bench(args: argparse.Namespace) -> int:
+    # benchmarks/ lives beside the package (it is not installed): run from the checkout.
+    sys.path.insert(0, str(settings.REPO_ROOT))
+    from benchmarks.bench import main as bench
+
+    options = ["--leads", str(args.leads), "--seed", str(args.seed), "--workdir", args.workdir]
+    bench([*options, *(["--json", args.json] if args.json else [])])
+    return 0
 
 
 def _warehouse_option(command: argparse.ArgumentParser, what: str) -> None:
@@ -298,8 +317,24 @@ def parser() -> argparse.ArgumentParser:
     _warehouse_option(copy_raw, "whose raw layer is copied")
     copy_raw.set_defaults(handler=_copy_raw)
 
+    spark_landing = commands.add_parser(
+        "spark-landing", help="write raw, quarantine and the load log as Parquet for the spark target"
+    )
+    spark_landing.add_argument("--out", default=str(settings.REPO_ROOT / "warehouse" / "spark" / "landing"))
+    _warehouse_option(spark_landing, "whose raw layer is written")
+    spark_landing.set_defaults(handler=_spark_landing)
+
     bi = commands.add_parser("bi", help="regenerate LookML, Metabase metadata and dbt exposures")
     bi.set_defaults(handler=_bi)
+
+    bench = commands.add_parser("bench", help="scale benchmark: full and nightly build, gate, SQL baseline")
+    bench.add_argument("--leads", type=int, default=2_000_000, help="demo company size (20,000 = scale 1)")
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument(
+        "--workdir", default=str(settings.REPO_ROOT / "warehouse" / "bench"), help="exports and warehouses"
+    )
+    bench.add_argument("--json", help="also write the results here")
+    bench.set_defaults(handler=_bench)
 
     ui = commands.add_parser("ui", help="dagster dev on 127.0.0.1 (asset graph, runs, schedule)")
     ui.add_argument("--port", type=int, default=3000)

@@ -1,5 +1,6 @@
-"""Nightly exports one after another: the incremental daily pipeline snapshot stays equal to a
-full rebuild (late edits, new days, deletions included)."""
+"""Nightly exports one after another: every incremental model (staged CRM objects, lead stage
+events and dates, activities, the daily pipeline snapshot) stays equal to a full rebuild, with
+new days, late edits, late-arriving history, deletions and a quarantined new version included."""
 
 from __future__ import annotations
 
@@ -19,59 +20,169 @@ from tests.conftest import run_pipeline
 
 EXPORT_TIMES = ("2026-03-31T06:00:00", "2026-04-01T06:00:00", "2026-04-21T06:00:00")
 SNAPSHOT = "marts.fct_pipeline_snapshot_daily"
+INCREMENTAL_MODELS = (
+    "staging.stg_salesforce__lead",
+    "staging.stg_salesforce__lead_history",
+    "staging.stg_salesforce__opportunity",
+    "staging.stg_salesforce__task",
+    "intermediate.int_lead_stage_events",
+    "intermediate.int_lead_stage_dates",
+    "intermediate.int_activities",
+    SNAPSHOT,
+)
+# A late night: the last export again, with edits made by hand (ids chosen by the queries below).
+DELETED_LEAD, LATE_HISTORY_LEAD = "lead deleted tonight", "lead with late status history"
+LATE_MODSTAMP = "2026-04-21T05:00:00.000Z"
 
 
 def fingerprint(warehouse: Path, table: str) -> tuple:
     with connect(warehouse, read_only=True) as conn:
         return conn.execute(
             f"select count(*), sum(hash(t)) from (select * exclude (_loaded_through) from {table}) as t"
+            if table == SNAPSHOT
+            else f"select count(*), sum(hash(t)) from {table} as t"
         ).fetchone()
 
 
+def all_model_tables(warehouse: Path) -> list[str]:
+    with connect(warehouse, read_only=True) as conn:
+        return [
+            f"{schema}.{name}"
+            for schema, name in conn.execute(
+                "select table_schema, table_name from information_schema.tables "
+                "where table_schema in ('staging', 'intermediate', 'marts') and table_type = 'BASE TABLE' "
+                "order by 1, 2"
+            ).fetchall()
+        ]
+
+
+def late_night_export(previous: Path, target: Path) -> dict[str, str]:
+    """The previous export with a lead deleted, a status change dated a year back for another lead,
+    a late amount edit on a won deal and a new opportunity version the gate quarantines
+    (probability 1000). Returns the ids touched."""
+    import duckdb
+
+    shutil.copytree(previous, target)
+    conn = duckdb.connect()
+    read = "read_csv('{}', all_varchar = true, header = true)"
+
+    def rewrite(file_name: str, select: str) -> None:
+        path = target / file_name
+        conn.execute(f"copy ({select.format(src=read.format(previous / file_name))}) to '{path}' (header)")
+
+    deleted, late = conn.execute(
+        f"select min(Id) filter (IsDeleted = 'false' and IsConverted = 'false'), "
+        f"max(Id) filter (IsDeleted = 'false' and IsConverted = 'false' and Status != 'Marketing Qualified') "
+        f"from {read.format(previous / 'Lead.csv')}"
+    ).fetchone()
+    held, edited = conn.execute(
+        f"select min(Id) filter (IsClosed = 'false'), min(Id) filter (IsWon = 'true') "
+        f"from {read.format(previous / 'Opportunity.csv')}"
+    ).fetchone()
+    rewrite(
+        "Lead.csv",
+        f"select * replace (case when Id = '{deleted}' then 'true' else IsDeleted end as IsDeleted, "
+        f"case when Id = '{deleted}' then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+    )
+    rewrite(
+        "LeadHistory.csv",
+        f"select * from {{src}} union all select 'LATE000000000001', '{late}', min(CreatedById), "
+        f"'2025-06-02T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}}",
+    )
+    rewrite(
+        "Opportunity.csv",
+        f"select * replace ("
+        f"case when Id = '{held}' then '1000' else Probability end as Probability, "
+        f"case when Id = '{edited}' then cast(cast(Amount as decimal(18, 2)) + 100 as varchar) "
+        f"else Amount end as Amount, "
+        f"case when Id in ('{held}', '{edited}') then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp"
+        f") from {{src}}",
+    )
+    return {DELETED_LEAD: deleted, LATE_HISTORY_LEAD: late, "quarantined opportunity": held, "edited": edited}
+
+
 @pytest.fixture(scope="module")
-def nightly_warehouse(manifest, tmp_path_factory) -> Path:
-    """A warehouse fed three successive exports of the same company, built incrementally."""
+def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A warehouse fed four successive exports of the same company, built incrementally."""
     root = tmp_path_factory.mktemp("nightly")
     warehouse = root / "revops.duckdb"
+    exports = []
     for index, export_time in enumerate(EXPORT_TIMES):
-        export = root / f"export-{index}"
-        generate_demo(export, demo_params(0.03, 5, export_time), progress=lambda _: None)
+        exports.append(root / f"export-{index}")
+        generate_demo(exports[-1], demo_params(0.03, 5, export_time), progress=lambda _: None)
+    touched = late_night_export(exports[-1], root / "export-late")
+    for export in [*exports, root / "export-late"]:
         outcome = run_pipeline(export, warehouse)
         assert outcome.success, outcome.error
-    return warehouse
+    return warehouse, touched
 
 
-def test_incremental_snapshot_equals_a_full_refresh(nightly_warehouse, tmp_path):
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    shutil.copy(nightly_warehouse, rebuilt)
+@pytest.fixture(scope="module")
+def rebuilt_warehouse(nightly_warehouse, tmp_path_factory) -> Path:
+    """The same warehouse with every model rebuilt from raw by `dbt run --full-refresh`."""
+    root = tmp_path_factory.mktemp("rebuilt")
+    rebuilt = root / "rebuilt.duckdb"
+    shutil.copy(nightly_warehouse[0], rebuilt)
     completed = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "build",
-            "--full-refresh",
-            "-s",
-            "fct_pipeline_snapshot_daily",
-            "--target-path",
-            str(tmp_path / "target"),
-        ],
+        [str(Path(sys.executable).with_name("dbt")), "run", "--full-refresh", "--target-path", str(root / "target")],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "REVOPS_WAREHOUSE": str(rebuilt)},
         capture_output=True,
         text=True,
     )
-    assert completed.returncode == 0, completed.stdout[-2000:]
-    incremental, full = fingerprint(nightly_warehouse, SNAPSHOT), fingerprint(rebuilt, SNAPSHOT)
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    return rebuilt
+
+
+@pytest.mark.parametrize("table", INCREMENTAL_MODELS)
+def test_incremental_model_equals_a_full_refresh(nightly_warehouse, rebuilt_warehouse, table):
+    incremental, full = fingerprint(nightly_warehouse[0], table), fingerprint(rebuilt_warehouse, table)
     assert incremental == full
     assert incremental[0] > 0
 
 
+def test_every_model_equals_a_full_refresh(nightly_warehouse, rebuilt_warehouse):
+    tables = all_model_tables(rebuilt_warehouse)
+    assert len(tables) > 60
+    assert tables == all_model_tables(nightly_warehouse[0])
+    different = [t for t in tables if fingerprint(nightly_warehouse[0], t) != fingerprint(rebuilt_warehouse, t)]
+    assert different == []
+
+
+def test_late_changes_reached_the_incremental_models(nightly_warehouse):
+    warehouse, touched = nightly_warehouse
+    with connect(warehouse, read_only=True) as conn:
+        deleted = conn.execute(
+            "select is_deleted from staging.stg_salesforce__lead where lead_id = $1", [touched[DELETED_LEAD]]
+        ).fetchone()
+        events_of_deleted = conn.execute(
+            "select count(*) from intermediate.int_lead_stage_events where lead_id = $1", [touched[DELETED_LEAD]]
+        ).fetchone()[0]
+        late_mql = conn.execute(
+            "select mql_at from intermediate.int_lead_stage_dates where lead_id = $1",
+            [touched[LATE_HISTORY_LEAD]],
+        ).fetchone()[0]
+        held = conn.execute(
+            "select count(*) from staging.stg_salesforce__opportunity where opportunity_id = $1",
+            [touched["quarantined opportunity"]],
+        ).fetchone()[0]
+        quarantined = conn.execute(
+            "select count(*) from quarantine.opportunity where record_key = $1 and rule = 'probability_in_range'",
+            [touched["quarantined opportunity"]],
+        ).fetchone()[0]
+    assert deleted == (True,)
+    assert events_of_deleted == 0
+    assert str(late_mql).startswith("2025-06-02")
+    assert (held, quarantined) == (0, 1)
+
+
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):
-    with connect(nightly_warehouse, read_only=True) as conn:
+    with connect(nightly_warehouse[0], read_only=True) as conn:
         latest, as_of = conn.execute(
             f"select (select max(snapshot_date) from {SNAPSHOT}), (select as_of_date from intermediate.int_as_of)"
         ).fetchone()
         batches = conn.execute("select count(distinct batch_id) from audit.load_log").fetchone()[0]
         versions = conn.execute("select count(distinct _batch_id) from raw.opportunity").fetchone()[0]
     assert latest == as_of
-    assert batches == len(EXPORT_TIMES)
+    assert batches == len(EXPORT_TIMES) + 1
     assert versions >= 2, "later exports brought new or edited opportunities"

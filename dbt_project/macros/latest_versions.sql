@@ -12,6 +12,9 @@
   gate quarantined is held out: it is not replaced by an older version, because an older version
   is not the record's current state (DECISIONS.md, Quality gate).
 
+  With `changed_only`, an incremental run reads only the records with a version loaded since the
+  model's watermark (macros/incremental.sql).
+
   Returns the raw columns plus _version_count (how many versions the record had).
 -#}
 {% macro latest_versions(
@@ -19,13 +22,9 @@
     key_columns=['id'],
     version_timestamps=['system_modstamp', 'last_modified_date', '_fivetran_synced'],
     fivetran_history=true,
-    quarantine=none
+    quarantine=none,
+    changed_only=false
 ) -%}
-    {%- set key_parts = [] -%}
-    {%- for column in key_columns -%}
-        {%- do key_parts.append("coalesce(trim(raw_rows." ~ column ~ "), '')") -%}
-    {%- endfor -%}
-    {%- set empty_key = "|" * (key_columns | length - 1) -%}
     select *
     from (
         select
@@ -50,12 +49,11 @@
         from (
             select
                 raw_rows.*,
-                case
-                    when {{ key_parts | join(" || '|' || ") }} = '{{ empty_key }}'
-                        then '_row:' || raw_rows._batch_id || ':' || cast(raw_rows._source_row as varchar)
-                    else {{ key_parts | join(" || '|' || ") }}
-                end as _record_key
+                {{ record_key(key_columns, 'raw_rows') }} as _record_key
             from {{ relation }} as raw_rows
+            {%- if changed_only and is_incremental() %}
+            where {{ record_key(key_columns, 'raw_rows') }} in ({{ changed_record_keys(relation, key_columns) }})
+            {%- endif %}
         ) as versions
     ) as ranked
     where
@@ -71,4 +69,18 @@
 {#- A record is soft-deleted when Salesforce says IsDeleted or Fivetran says _fivetran_deleted. -#}
 {% macro is_soft_deleted() -%}
     (coalesce({{ parse_boolean('is_deleted') }}, false) or coalesce({{ parse_boolean('_fivetran_deleted') }}, false))
+{%- endmacro %}
+
+{#- The record a raw row is a version of: its key columns joined by '|', or the row itself when
+    the key is empty (orchestration/quality/accounting.py keys records the same way). -#}
+{% macro record_key(key_columns, alias) -%}
+    {%- set key_parts = [] -%}
+    {%- for column in key_columns -%}
+        {%- do key_parts.append("coalesce(trim(" ~ alias ~ "." ~ column ~ "), '')") -%}
+    {%- endfor -%}
+    case
+        when {{ key_parts | join(" || '|' || ") }} = '{{ "|" * (key_columns | length - 1) }}'
+            then '_row:' || {{ alias }}._batch_id || ':' || cast({{ alias }}._source_row as {{ dbt.type_string() }})
+        else {{ key_parts | join(" || '|' || ") }}
+    end
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#-
   Incremental maintenance of fct_pipeline_snapshot_daily. On an incremental run:
-  - every opportunity with a record version or history row loaded since the table was last
-    built is re-derived for all its days (this also removes deleted ones); a newly loaded
+  - every opportunity with a record version or history row loaded (or held out by the quality
+    gate) since the table was last built is re-derived for all its days (this also removes
+    deleted ones); a newly loaded
     exchange rate re-derives every opportunity;
   - every other opportunity is re-derived from var pipeline_snapshot_lookback_days before the
     latest snapshot date (new days, and a margin for late-arriving changes).
@@ -19,6 +20,16 @@
     union
     select opportunity_id from {{ ref('stg_salesforce__opportunity_history') }}
     where _loaded_at > (select watermark from {{ pipeline_snapshot_state() }})
+    union
+    -- A new version the quality gate held out has left staging: its days are re-derived too.
+    select record_key from {{ quarantine_relation('opportunity') }}
+    where quarantined_at > (select watermark from {{ pipeline_snapshot_state() }})
+    union
+    select {{ clean_text('history.opportunity_id') }} from {{ source('salesforce', 'opportunity_history') }} as history
+    where history._row_hash in (
+        select _row_hash from {{ quarantine_relation('opportunity_history') }}
+        where quarantined_at > (select watermark from {{ pipeline_snapshot_state() }})
+    )
     union
     select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
     where exists (

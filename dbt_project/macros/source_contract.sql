@@ -16,7 +16,8 @@
 {% macro latest_source_rows(source_name, table_name, crm=true) -%}
     {%- set held = quarantine_relation(table_name) -%}
     {%- if crm -%}
-        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), quarantine=held) }}
+        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), quarantine=held,
+            changed_only=true) }}
     {%- else -%}
         {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), version_timestamps=[], fivetran_history=false, quarantine=held) }}
     {%- endif -%}
@@ -60,7 +61,7 @@
             cast(null as timestamp) as _loaded_at,
             'seeds/{{ table_name }}.csv' as _source_file,
             -- The seed's spreadsheet row (the header is row 1), so problems can name it.
-            cast(row_number() over () + 1 as bigint) as _source_row,
+            cast({{ file_row_number() }} + 1 as bigint) as _source_row,
             cast(null as {{ dbt.type_string() }}) as _row_hash,
             1 as _version_count
         from {{ ref(table_name) }}
@@ -85,7 +86,7 @@
 
 {#- Where the quality gate keeps the rows of a source table it held out of the marts. -#}
 {% macro quarantine_relation(table_name) -%}
-    {{ return(api.Relation.create(database=target.database, schema='quarantine', identifier=table_name)) }}
+    {{ return(api.Relation.create(database=(target.database or none), schema='quarantine', identifier=table_name)) }}
 {%- endmacro %}
 
 {#-
@@ -93,6 +94,10 @@
   what the quality gate (orchestration/quality) holds out before the gate has ever run.
 -#}
 {% macro create_quarantine_tables() -%}
+    {{ return(adapter.dispatch('create_quarantine_tables', 'revops')()) }}
+{%- endmacro %}
+
+{% macro default__create_quarantine_tables() -%}
     {%- if execute -%}
         {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='quarantine')) -%}
         {%- for node in graph.sources.values() if node.source_name in ['salesforce', 'inputs'] -%}
@@ -104,4 +109,13 @@
             ) -%}
         {%- endfor -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The row's position in the (seed) table it reads, in file order. -#}
+{% macro file_row_number() -%}
+    {{ return(adapter.dispatch('file_row_number', 'revops')()) }}
+{%- endmacro %}
+
+{% macro default__file_row_number() -%}
+    row_number() over ()
 {%- endmacro %}

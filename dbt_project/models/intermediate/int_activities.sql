@@ -1,3 +1,14 @@
+{{
+    config(
+        materialized='table' if target.type == 'spark' else 'incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_keys('activity_id', changed_activities()) }}",
+        post_hook="{{ activities_record_watermark() }}"
+    )
+}}
+-- Incremental: tasks and events loaded or held since the last build are re-derived
+-- (macros/incremental.sql); a full refresh gives the same table.
 -- Tasks and events as one activity stream with a normalized type:
 -- call, email, meeting (Meeting / Demo events), internal (admin time), other.
 -- duration_seconds: calls their duration, events their length; emails count
@@ -26,6 +37,9 @@ tasks as (
         call_duration_seconds
     from {{ ref('stg_salesforce__task') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and task_id in ({{ changed_activities() }})
+    {%- endif %}
 ),
 
 events as (
@@ -47,6 +61,9 @@ events as (
         duration_minutes
     from {{ ref('stg_salesforce__event') }}
     where not is_deleted
+    {%- if is_incremental() %}
+        and event_id in ({{ changed_activities() }})
+    {%- endif %}
 )
 
 select

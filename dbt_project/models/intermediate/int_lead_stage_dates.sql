@@ -1,3 +1,17 @@
+{{
+    config(
+        materialized='table' if target.type == 'spark' else 'incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed_keys('lead_id', changed_leads()) }}",
+        post_hook="{{ lead_lifecycle_record_watermark() }}"
+    )
+}}
+-- depends_on: {{ ref('stg_salesforce__lead') }}
+-- depends_on: {{ source('salesforce', 'lead_history') }}
+-- depends_on: {{ ref('stg_salesforce__lead_history') }}
+-- depends_on: {{ ref('stg_salesforce__opportunity') }}
+-- Incremental like int_lead_stage_events (the same changed leads).
 -- One row per lead with stage events: the first entry into each stage, then the waterfall rule
 -- (METRICS.md section 1): <stage>_at is the earliest entry into that stage or any later stage,
 -- so every funnel is monotone. Stages reached only through the fill are flagged skipped_<stage>.
@@ -6,6 +20,9 @@ with
 
 events as (
     select * from {{ ref('int_lead_stage_events') }}
+    {%- if is_incremental() %}
+    where lead_id in ({{ changed_leads() }})
+    {%- endif %}
 ),
 
 first_entries as (

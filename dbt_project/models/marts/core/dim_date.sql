@@ -44,7 +44,7 @@ calendar as (
         cast({{ dbt.date_trunc('month', 'days.date_day') }} as date) as month_start,
         extract(year from days.date_day) as calendar_year,
         extract(month from days.date_day) as calendar_month,
-        extract(isodow from days.date_day) as iso_day_of_week,
+        {{ iso_day_of_week("days.date_day") }} as iso_day_of_week,
         settings.fiscal_year_start_month,
         mod(cast(extract(month from days.date_day) as integer) - settings.fiscal_year_start_month + 12, 12)
         + 1 as fiscal_month

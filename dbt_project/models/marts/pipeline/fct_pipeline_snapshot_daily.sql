@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized='table' if target.type == 'spark' else 'incremental',
         incremental_strategy='append',
         pre_hook="{{ pipeline_snapshot_prepare() }}",
         on_schema_change='fail'
@@ -10,6 +10,7 @@
 -- depends_on: {{ ref('stg_salesforce__opportunity') }}
 -- depends_on: {{ ref('stg_salesforce__opportunity_history') }}
 -- depends_on: {{ ref('stg_salesforce__dated_conversion_rate') }}
+-- depends_on: {{ source('salesforce', 'opportunity_history') }}
 -- Open pipeline by day (METRICS.md section 3): one row per opportunity per day it was open,
 -- from its creation day to the as-of date, with stage, amount, probability and expected close
 -- date as they were that day (reconstructed from OpportunityHistory; current values when there

@@ -1,0 +1,297 @@
+"""The scale benchmark: a full build, the quality gate, a nightly incremental build and the same
+transformations hand-written in DuckDB SQL, on one demo company of N leads.
+
+    revops bench --leads 2000000 [--json PATH]      (or: make bench)
+
+Steps, as the nightly job runs them, each timed with its peak memory:
+1. export A is extracted into a new warehouse; DuckDB's plain read_csv of the same files is the
+   extraction baseline (rows per second, both);
+2. full build: `dbt build` of staging and seeds, the quality gate, `dbt build` of everything else;
+3. baseline: benchmarks/funnel_baseline.sql and pipeline_baseline.sql (raw -> lifecycle, funnel
+   and pipeline marts in hand-written SQL), checked row for row against the dbt marts, and timed
+   against a dbt build (no tests) of exactly those marts, their parents and seeds; both read raw
+   as landed, before the quality gate holds anything out;
+4. nightly: export B (one day later) is extracted and the same build runs incrementally;
+5. `dbt build -s <one mart>` once the project is parsed (what an analytics engineer waits for).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from benchmarks.gate_benchmark import MODELS, STAGING, run_gate
+from benchmarks.harness import (
+    EXPORT_A,
+    EXPORT_B,
+    Timed,
+    benchmark_parser,
+    build_seconds,
+    dbt,
+    demo_export,
+    land_export,
+    parse_benchmark_args,
+    progress,
+    report,
+    run_timed,
+    table_differences,
+)
+from orchestration.extract.contract import load_contract
+from orchestration.extract.export_source import snapshot_directory
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import connect
+
+BASELINES = {
+    "funnel_baseline.sql": {"company_time_zone": "America/New_York", "handoff_sla_hours": "24"},
+    "pipeline_baseline.sql": {
+        "company_time_zone": "America/New_York",
+        "reporting_currency": "USD",
+        "corporate_currency": "USD",
+    },
+}
+# The marts the baselines compute; the dbt side of the comparison builds these and their parents.
+BASELINE_MARTS = (
+    "fct_lead_lifecycle",
+    "fct_funnel_cohort",
+    "fct_funnel_period",
+    "fct_lead_handoff",
+    "fct_lead_handoff_weekly",
+    "fct_pipeline_snapshot_daily",
+)
+SINGLE_MART = "fct_sales_kpis"
+
+
+def checked(run: Timed, what: str) -> Timed:
+    if run.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{run.output[-3000:]}")
+    return run
+
+
+def own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def extraction(export: Path, warehouse: Path, scratch: Path) -> dict:
+    """Rows per second into raw (the project's extractor) and with DuckDB's plain read_csv."""
+    contract = load_contract(DBT_PROJECT_DIR)
+    files = [f for f in snapshot_directory(export, contract, str(export), export.name).files if f.modeled]
+    seconds = land_export(warehouse, export, "bench-a")
+    with connect(warehouse, read_only=True) as conn:
+        rows = conn.execute("select sum(rows_inserted) from audit.load_log").fetchone()[0]
+    scratch.unlink(missing_ok=True)
+    started = time.monotonic()
+    with duckdb.connect(str(scratch)) as conn:
+        for index, file in enumerate(files):
+            conn.execute(f"create table t{index} as select * from read_csv('{file.path}')")
+        baseline_rows = sum(conn.execute(f"select count(*) from t{i}").fetchone()[0] for i in range(len(files)))
+    baseline_seconds = time.monotonic() - started
+    scratch.unlink(missing_ok=True)
+    return {
+        "extract_rows": rows,
+        "extract_s": round(seconds, 2),
+        "extract_rows_per_s": round(rows / seconds),
+        "read_csv_rows": baseline_rows,
+        "read_csv_s": round(baseline_seconds, 2),
+        "read_csv_rows_per_s": round(baseline_rows / baseline_seconds),
+    }
+
+
+def nightly_build(warehouse: Path, work: Path, name: str, batch_id: str, full_refresh: bool) -> dict:
+    """staging + seeds, the gate on this batch's rows, then every other model (the nightly job)."""
+    progress(f"{name}: dbt build of staging and seeds")
+    refresh = ["--full-refresh"] if full_refresh else []
+    staging = checked(
+        dbt(["build", *refresh, *STAGING], warehouse, work / f"target-{name}-staging"), "dbt build staging"
+    )
+    progress(f"{name}: quality gate")
+    gate = run_gate(warehouse, batch_id, work / f"gate-docs-{name}")
+    progress(f"{name}: dbt build of the models")
+    models = checked(dbt(["build", *refresh, *MODELS], warehouse, work / f"target-{name}-models"), "dbt build models")
+    return {
+        "build_s": build_seconds(staging) + build_seconds(models),
+        "staging_s": build_seconds(staging),
+        "models_s": build_seconds(models),
+        "command_s": staging.seconds + models.seconds,
+        "gate_s": gate["seconds"],
+        "rows_checked": gate["rows_checked"],
+        "peak_rss_mb": max(staging.peak_rss_mb, models.peak_rss_mb),
+    }
+
+
+def baseline_comparison(warehouse: Path, work: Path) -> dict:
+    progress("the same marts with dbt: dbt build of them and their parents and seeds, no tests")
+    selection = [f"+{mart}" for mart in BASELINE_MARTS]
+    same = checked(
+        dbt(["build", "-s", *selection, "--exclude", "resource_type:test"], warehouse, work / "target-same"),
+        "dbt build of the baseline marts",
+    )
+    progress("baseline: hand-written DuckDB SQL")
+    runs = [
+        checked(
+            run_timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.run_sql",
+                    str(warehouse),
+                    str(Path(__file__).with_name(sql)),
+                    *[f"{k}={v}" for k, v in values.items()],
+                ]
+            ),
+            sql,
+        )
+        for sql, values in BASELINES.items()
+    ]
+    differences = {m: table_differences(warehouse, f"marts.{m}", f"baseline.{m}") for m in BASELINE_MARTS}
+    return {
+        "baseline_s": sum(run.seconds for run in runs),
+        "same_marts_dbt_s": build_seconds(same),
+        "same_marts_dbt_command_s": same.seconds,
+        "baseline_peak_rss_mb": max(run.peak_rss_mb for run in runs),
+        "dbt_peak_rss_mb": same.peak_rss_mb,
+        "baseline_identical": all(d == 0 and left == right for left, right, d in differences.values()),
+        "baseline_differences": {m: d for m, (_, _, d) in differences.items()},
+    }
+
+
+def rows_per_model(warehouse: Path) -> dict[str, int]:
+    with connect(warehouse, read_only=True) as conn:
+        tables = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_schema in ('staging', 'intermediate', 'marts') and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for (t,) in tables}
+
+
+def model_seconds(target_paths: list[Path]) -> dict[str, float]:
+    seconds = {}
+    for path in target_paths:
+        for result in json.loads((path / "run_results.json").read_text())["results"]:
+            if result["unique_id"].startswith("model."):
+                seconds[result["unique_id"].split(".")[-1]] = round(result["execution_time"], 2)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_benchmark_args(benchmark_parser(__doc__, 2_000_000), argv)
+    work = args.workdir / f"bench-{args.leads}"
+    work.mkdir(parents=True, exist_ok=True)
+    export_a = demo_export(args.workdir, args.leads, args.seed, EXPORT_A)
+    export_b = demo_export(args.workdir, args.leads, args.seed, EXPORT_B)
+    warehouse = work / "revops.duckdb"
+    for stale in work.glob("revops.duckdb*"):
+        stale.unlink()
+
+    progress("extraction of export A (and DuckDB read_csv of the same files)")
+    extract = extraction(export_a, warehouse, work / "read_csv.duckdb")
+    # Both sides read raw as landed (before the gate holds anything out), so results must agree.
+    same = baseline_comparison(warehouse, work)
+    full = nightly_build(warehouse, work, "full", "bench-a", full_refresh=True)
+    progress("nightly: extraction of export B")
+    nightly_extract_s = land_export(warehouse, export_b, "bench-b")
+    nightly = nightly_build(warehouse, work, "nightly", "bench-b", full_refresh=False)
+    seconds = {
+        "full": model_seconds([work / "target-full-staging", work / "target-full-models"]),
+        "nightly": model_seconds([work / "target-nightly-staging", work / "target-nightly-models"]),
+    }
+    progress(f"dbt build -s {SINGLE_MART} (project parsed)")
+    single = checked(dbt(["build", "-s", SINGLE_MART], warehouse, work / "target-nightly-models"), "single mart")
+    rows = rows_per_model(warehouse)
+    with connect(warehouse, read_only=True) as conn:
+        raw_leads = conn.execute("select count(*) from raw.lead").fetchone()[0]
+
+    results = {
+        "benchmark": "scale",
+        "scale": round(args.leads / 20_000, 3),
+        "leads": args.leads,
+        "raw_leads": raw_leads,
+        "full_build_s": round(full["build_s"], 2),
+        "full_build_command_s": round(full["command_s"], 2),
+        "baseline_s": round(same["baseline_s"], 2),
+        "same_marts_dbt_s": round(same["same_marts_dbt_s"], 2),
+        "ratio_dbt_to_baseline": round(same["same_marts_dbt_s"] / same["baseline_s"], 3),
+        "baseline_identical": same["baseline_identical"],
+        "baseline_differences": same["baseline_differences"],
+        "incremental_s": round(nightly["build_s"], 2),
+        "ratio_incremental_to_full": round(nightly["build_s"] / full["build_s"], 3),
+        "gate_s": round(full["gate_s"], 2),
+        "ratio_gate_to_build": round(full["gate_s"] / full["build_s"], 3),
+        "nightly_gate_s": round(nightly["gate_s"], 2),
+        "nightly_extract_s": round(nightly_extract_s, 2),
+        "single_mart_command_s": round(single.seconds, 2),
+        **extract,
+        "peak_rss_mb": round(
+            max(
+                full["peak_rss_mb"],
+                nightly["peak_rss_mb"],
+                same["baseline_peak_rss_mb"],
+                same["dbt_peak_rss_mb"],
+                own_peak_rss_mb(),
+            )
+        ),
+        "peak_rss_mb_by_step": {
+            "extraction_and_gate": round(own_peak_rss_mb()),
+            "full_build": round(full["peak_rss_mb"]),
+            "baseline": round(same["baseline_peak_rss_mb"]),
+            "same_marts_dbt": round(same["dbt_peak_rss_mb"]),
+            "nightly_build": round(nightly["peak_rss_mb"]),
+        },
+        "rows_per_model": rows,
+        "model_seconds": seconds,
+    }
+    print_report(args, results)
+    return results
+
+
+def print_report(args, r: dict) -> None:
+    """One line per step: wall seconds, the ratio the goal is about, peak resident memory."""
+    rss = r["peak_rss_mb_by_step"]
+    extract_ratio = r["extract_rows_per_s"] / r["read_csv_rows_per_s"]
+    steps = [
+        ("extraction A", r["extract_s"], f"{r['extract_rows_per_s']:,} rows/s", rss["extraction_and_gate"]),
+        ("  DuckDB read_csv, same files", r["read_csv_s"], f"{r['read_csv_rows_per_s']:,} rows/s", None),
+        ("  extractor / read_csv throughput", None, f"{extract_ratio:.2f}", None),
+        ("full build (dbt build)", r["full_build_s"], "", rss["full_build"]),
+        ("quality gate", r["gate_s"], f"{r['ratio_gate_to_build']:.3f} of build (goal <= 0.20)", None),
+        ("lifecycle+funnel+pipeline, dbt", r["same_marts_dbt_s"], "", rss["same_marts_dbt"]),
+        (
+            "  same, hand-written SQL",
+            r["baseline_s"],
+            f"dbt {r['ratio_dbt_to_baseline']:.2f}x (goal <= 1.3)",
+            rss["baseline"],
+        ),
+        ("  identical results", None, str(r["baseline_identical"]), None),
+        ("nightly extraction B", r["nightly_extract_s"], "", None),
+        (
+            "nightly build (incremental)",
+            r["incremental_s"],
+            f"{r['ratio_incremental_to_full']:.3f} of full (goal <= 0.10)",
+            rss["nightly_build"],
+        ),
+        ("nightly gate", r["nightly_gate_s"], "", None),
+        (f"dbt build -s {SINGLE_MART}", r["single_mart_command_s"], "command, parsed project (goal < 5 s)", None),
+    ]
+    lines = [("step", f"{'wall s':>8}  {'peak MB':>8}  ratio")]
+    for label, seconds, ratio, peak in steps:
+        wall = f"{seconds:8.1f}" if seconds is not None else " " * 8
+        lines.append((label, f"{wall}  {peak if peak is not None else '':>8}  {ratio}"))
+    lines.append(("peak RSS, any step", f"{r['peak_rss_mb']:,} MB"))
+    biggest = sorted(r["rows_per_model"].items(), key=lambda item: -item[1])[:10]
+    lines += [
+        (
+            f"rows {table}",
+            f"{count:,}  ({r['model_seconds']['full'].get(table.split('.')[1], 0):.1f} s full, "
+            f"{r['model_seconds']['nightly'].get(table.split('.')[1], 0):.1f} s nightly)",
+        )
+        for table, count in biggest
+    ]
+    report(f"scale benchmark, {args.leads:,} leads (scale {r['scale']})", lines, r, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+{#-
+  Changed-key incremental maintenance (staged CRM objects, lead stage events and dates,
+  activities). Raw is append-only and every raw row carries its load time (_loaded_at), so a
+  night's changes are the keys with a row loaded since the model was last built (its watermark)
+  plus the records the quality gate has held out since then. On an incremental run:
+  - the pre-hook deletes this model's rows of the changed keys;
+  - the model selects (append strategy) exactly those keys again, re-derived from all their rows;
+  - the post-hook stores the newest load time the model has now seen.
+  A full refresh gives the same table (tests/test_incremental.py). The watermark lives in
+  audit.incremental_state__<model>: one table per model, so parallel threads never write the same
+  table. A changed definition, seed or var needs `--full-refresh` (as for any dbt incremental).
+-#}
+
+{% macro incremental_state() -%}
+    audit.incremental_state__{{ this.identifier }}
+{%- endmacro %}
+
+{#- The newest load time the last build saw; before any, a time older than every load. -#}
+{% macro watermark() -%}
+    (select coalesce(max(watermark), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+     from {{ incremental_state() }})
+{%- endmacro %}
+
+{#- pre-hook: delete the rows of the keys `changed_keys` (a select of one column) names. -#}
+{% macro delete_changed_keys(key_column, changed_keys) -%}
+    {%- if is_incremental() -%}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    delete from {{ this }} where {{ key_column }} in ({{ changed_keys }})
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- post-hook: remember the newest _loaded_at of the relations the model's changes come from. -#}
+{% macro record_watermark(relations) -%}
+    {%- if config.get('materialized') != 'incremental' -%}
+    select 1  {#- rebuilt in full on this target (Spark) #}
+    {%- else -%}
+    create schema if not exists audit;
+    drop table if exists {{ incremental_state() }};
+    create table {{ incremental_state() }} as
+    select max(loaded_at) as watermark
+    from (
+        {%- for relation in relations %}
+        select max(_loaded_at) as loaded_at from {{ relation }}
+        {{- " union all" if not loop.last }}
+        {%- endfor %}
+    ) as inputs
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Keys of `relation` whose `key_column` rows were loaded since the watermark. -#}
+{% macro loaded_since_watermark(relation, key_column) -%}
+    select {{ key_column }} from {{ relation }} where _loaded_at > {{ watermark() }}
+{%- endmacro %}
+
+{#- Record keys the quality gate held out since the watermark (they left staging). -#}
+{% macro held_since_watermark(table_name) -%}
+    select record_key from {{ quarantine_relation(table_name) }} where quarantined_at > {{ watermark() }}
+{%- endmacro %}
+
+{# ---- staged CRM objects: the record keys with a raw row loaded since the watermark ---------- #}
+
+{% macro staging_source_table() -%}
+    {{ return(this.identifier.split('__')[-1]) }}
+{%- endmacro %}
+
+{% macro changed_record_keys(raw_relation, key_columns) -%}
+    select {{ record_key(key_columns, 'changed') }}
+    from {{ raw_relation }} as changed
+    where changed._loaded_at > {{ watermark() }}
+{%- endmacro %}
+
+{#- pre-hook of a staging model: delete the staged versions of every record that changed. -#}
+{% macro staging_delete_changed() -%}
+    {%- if is_incremental() -%}
+    {%- set table_name = staging_source_table() -%}
+    {%- set raw_relation = source('salesforce', table_name) -%}
+    {%- set key_columns = source_key_columns('salesforce', table_name) -%}
+    {{ delete_changed_keys('_row_hash',
+        "select versions._row_hash from " ~ raw_relation ~ " as versions where "
+        ~ record_key(key_columns, 'versions') ~ " in (" ~ changed_record_keys(raw_relation, key_columns) ~ ")") }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro staging_record_watermark() -%}
+    {{ record_watermark([source('salesforce', staging_source_table())]) }}
+{%- endmacro %}
+
+{# ---- lead lifecycle: leads whose own rows, status history or converted deal changed ---------- #}
+
+{% macro changed_leads() -%}
+    {{ loaded_since_watermark(ref('stg_salesforce__lead'), 'lead_id') }}
+    union
+    {{ loaded_since_watermark(ref('stg_salesforce__lead_history'), 'lead_id') }}
+    union
+    select lead_id from {{ ref('stg_salesforce__lead') }}
+    where converted_opportunity_id in (
+        {{ loaded_since_watermark(ref('stg_salesforce__opportunity'), 'opportunity_id') }}
+        union
+        {{ held_since_watermark('opportunity') }}
+    )
+    union
+    {{ held_since_watermark('lead') }}
+    union
+    select {{ clean_text('history.lead_id') }} from {{ source('salesforce', 'lead_history') }} as history
+    where history._row_hash in (
+        select _row_hash from {{ quarantine_relation('lead_history') }} where quarantined_at > {{ watermark() }}
+    )
+{%- endmacro %}
+
+{% macro lead_lifecycle_record_watermark() -%}
+    {{ record_watermark([
+        ref('stg_salesforce__lead'), ref('stg_salesforce__lead_history'), ref('stg_salesforce__opportunity')
+    ]) }}
+{%- endmacro %}
+
+{# ---- activities: tasks and events loaded or held since the watermark ------------------------- #}
+
+{% macro changed_activities() -%}
+    {{ loaded_since_watermark(ref('stg_salesforce__task'), 'task_id') }}
+    union
+    {{ loaded_since_watermark(ref('stg_salesforce__event'), 'event_id') }}
+    union
+    {{ held_since_watermark('task') }}
+    union
+    {{ held_since_watermark('event') }}
+{%- endmacro %}
+
+{% macro activities_record_watermark() -%}
+    {{ record_watermark([ref('stg_salesforce__task'), ref('stg_salesforce__event')]) }}
+{%- endmacro %}
