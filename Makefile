@@ -22,6 +22,7 @@ help:
 	@echo "make lint   - sqlfluff (dbt templater) and ruff"
 	@echo "make ui     - dagster dev on 127.0.0.1:3000 showing the asset graph"
 	@echo "make docs   - dbt docs (static, lineage) + GX Data Docs in warehouse/docs/"
+	@echo "make bench  - scale benchmark, 2M leads (LEADS=N to change), results in benchmarks/results/"
 
 # Runtime install: re-done only when the pins change.
 $(BIN)/.runtime: pyproject.toml constraints.txt
@@ -58,6 +59,11 @@ ui: $(MANIFEST)
 # dbt docs (static, with lineage) and the latest GX Data Docs, under warehouse/docs/.
 docs: $(MANIFEST)
 	$(BIN)/revops docs
+
+# The scale benchmark (minutes to an hour: it generates and builds a company of LEADS leads).
+LEADS ?= 2000000
+bench: $(MANIFEST)
+	$(BIN)/revops bench --leads $(LEADS) --json benchmarks/results/bench-$(LEADS).json
 
 clean:
 	rm -rf warehouse $(DBT_DIR)/target $(DBT_DIR)/logs .dagster

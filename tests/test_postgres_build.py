@@ -3,11 +3,9 @@ the DuckDB run of the small demo, `dbt build` (models, data tests and unit tests
 incremental second build passes, and every mart equals the DuckDB build."""
 
 import json
-import math
 import os
 import subprocess
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -16,11 +14,8 @@ import pytest
 
 from orchestration.postgres_raw import copy_raw_to_postgres
 from orchestration.settings import DBT_PROJECT_DIR
+from tests.mart_comparison import assert_mart_equal, mart_tables
 from tests.pg_server import PASSWORD, SUPERUSER, private_postgres
-
-# DuckDB divides decimals in DOUBLE, PostgreSQL in exact NUMERIC: an amount computed by a
-# division (a top-down quota share) can round to the other cent at a half-cent boundary.
-CENT = 0.011
 
 
 @pytest.fixture(scope="module")
@@ -63,49 +58,14 @@ def test_dbt_build_passes_on_postgres_twice(postgres_build):
         assert {"model", "test", "unit_test", "seed"} <= kinds
 
 
-def _value(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def _sort_key(row) -> str:
-    return repr(tuple(round(v) if isinstance(v, float) else v for v in row))
-
-
-def _rows(rows) -> list[tuple]:
-    return sorted((tuple(_value(v) for v in row) for row in rows), key=_sort_key)
-
-
 def test_every_mart_equals_the_duckdb_build(small_run, server, postgres_build):
     with duckdb.connect(str(small_run.warehouse), read_only=True) as source, psycopg.connect(server.dsn()) as pg:
-        tables = [
-            row[0]
-            for row in source.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' "
-                "and table_catalog = current_database() order by 1"
-            ).fetchall()
-        ]
+        tables = mart_tables(source)
         assert len(tables) >= 28
         for table in tables:
-            columns = [
-                row[0]
-                for row in source.execute(
-                    "select column_name from information_schema.columns where table_schema = 'marts' "
-                    "and table_name = ? and table_catalog = current_database() "
-                    "order by ordinal_position",
-                    [table],
-                ).fetchall()
-            ]
-            select = ", ".join(f'"{column}"' for column in columns)
-            expected = _rows(source.execute(f'select {select} from marts."{table}"').fetchall())
-            actual = _rows(pg.execute(f'select {select} from marts."{table}"').fetchall())
-            assert len(actual) == len(expected), f"marts.{table}: {len(actual)} rows on PostgreSQL, {len(expected)}"
-            for got, want in zip(actual, expected, strict=True):
-                for column, a, b in zip(columns, got, want, strict=True):
-                    if isinstance(a, float) and isinstance(b, float):
-                        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=CENT), f"marts.{table}.{column}: {a} != {b}"
-                    else:
-                        assert a == b, f"marts.{table}.{column}: {a!r} != {b!r} in {got}"
+            assert_mart_equal(
+                source,
+                table,
+                "PostgreSQL",
+                lambda name, select: pg.execute(f'select {select} from marts."{name}"').fetchall(),
+            )

@@ -98,3 +98,13 @@
 {% macro spark__file_row_number() -%}
     row_number() over (order by monotonically_increasing_id())
 {%- endmacro %}
+
+{#- dbt-spark's listagg drops the ordering (collect_list is unordered); Spark 4 has listagg
+    ... within group (order by ...), which keeps it. -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    {%- if limit_num -%}
+        {{ exceptions.raise_compiler_error("listagg with a limit is not implemented for Spark here") }}
+    {%- endif -%}
+    listagg({{ measure }}, {{ delimiter_text }})
+    {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}
