@@ -85,10 +85,12 @@ def extraction(export: Path, warehouse: Path, scratch: Path) -> dict:
         rows = conn.execute("select sum(rows_inserted) from audit.load_log").fetchone()[0]
     scratch.unlink(missing_ok=True)
     started = time.monotonic()
+    baseline_rows = 0
     with duckdb.connect(str(scratch)) as conn:
-        for index, file in enumerate(files):
-            conn.execute(f"create table t{index} as select * from read_csv('{file.path}')")
-        baseline_rows = sum(conn.execute(f"select count(*) from t{i}").fetchone()[0] for i in range(len(files)))
+        for file in files:  # each file into a table (dropped after: at 10M leads disk is short)
+            conn.execute(f"create table landed as select * from read_csv('{file.path}')")
+            baseline_rows += conn.execute("select count(*) from landed").fetchone()[0]
+            conn.execute("drop table landed")
     baseline_seconds = time.monotonic() - started
     scratch.unlink(missing_ok=True)
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ def connect(
 
     TimeZone is UTC so that text timestamps without an offset are read as UTC (as in dbt), and
     insertion order is preserved because extraction numbers rows by their position in the file.
+    Memory is capped like dbt's connections (REVOPS_DUCKDB_MEMORY_LIMIT, default 8GB); beyond it
+    DuckDB spills to <warehouse>.tmp/, so a 10M-lead night fits beside the dbt threads.
     """
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -24,8 +27,8 @@ def connect(
     try:
         conn.execute("set TimeZone = 'UTC'")
         conn.execute("set preserve_insertion_order = true")
-        if memory_limit:
-            conn.execute("set memory_limit = $limit", {"limit": memory_limit})
+        limit = memory_limit or os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "8GB")
+        conn.execute("set memory_limit = $limit", {"limit": limit})
         yield conn
     finally:
         conn.close()

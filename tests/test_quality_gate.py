@@ -330,3 +330,31 @@ def test_unreadable_exports_stop_before_anything_lands(manifest, tmp_path, capsy
         with connect(warehouse, read_only=True) as conn:
             raw_tables = "select count(*) from information_schema.tables where table_schema = 'raw'"
             assert conn.execute(raw_tables).fetchone() == (0,)
+
+
+def test_validation_in_small_chunks_gives_the_same_verdicts(dirty, tmp_path, monkeypatch):
+    """The gate validates ROW_CHUNK rows at a time (memory at scale); with 2-row chunks the first
+    dirty export gets the same rule outcomes, failure counts, examples and quarantine."""
+    from orchestration.quality import gate
+
+    monkeypatch.setattr(gate, "ROW_CHUNK", 2)
+    warehouse = tmp_path / "revops.duckdb"
+    outcome = run_pipeline(dirty[0].parent.parent / "first.zip", warehouse)
+    assert outcome.success, outcome.error
+
+    def verdicts(path: Path, run_id: str):
+        return sorted(
+            query(
+                path,
+                "select table_name, rule, success, unexpected_count, examples from audit.quality_results "
+                "where run_id = ?",
+                [run_id],
+            )
+        )
+
+    def held(path: Path, run_id: str):
+        return sorted(query(path, "select _row_hash, rule from quarantine.opportunity where run_id = ?", [run_id]))
+
+    assert verdicts(warehouse, outcome.run_id) == verdicts(dirty[0], dirty[1][0].run_id)
+    assert held(warehouse, outcome.run_id) == held(dirty[0], dirty[1][0].run_id)
+    assert held(warehouse, outcome.run_id)

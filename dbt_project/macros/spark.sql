@@ -108,3 +108,26 @@
     listagg({{ measure }}, {{ delimiter_text }})
     {%- if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
 {%- endmacro %}
+
+{#- Seeds: dbt-spark's session cursor binds an empty cell as the text 'None' (it quotes every
+    parameter), so the rows are written as SQL literals here, an empty cell as null. -#}
+{% macro spark__load_csv_rows(model, agate_table) %}
+    {%- set column_override = model['config'].get('column_types', {}) -%}
+    {%- set statements = [] -%}
+    {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
+        {%- set sql -%}
+            insert into {{ this.render() }} values
+            {% for row in chunk -%}
+                ({%- for value in row -%}
+                    {%- set column = agate_table.column_names[loop.index0] -%}
+                    {%- set type = column_override.get(column, adapter.convert_type(agate_table, loop.index0)) -%}
+                    {%- set text = value | string | replace("\\", "\\\\") | replace("'", "\\'") -%}
+                    cast({{ 'null' if value is none else "'" ~ text ~ "'" }} as {{ type }}){{ ", " if not loop.last }}
+                {%- endfor -%}){{ "," if not loop.last }}
+            {% endfor %}
+        {%- endset -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
+        {%- if loop.first -%}{%- do statements.append(sql) -%}{%- endif -%}
+    {%- endfor -%}
+    {{ return(statements[0] if statements else '') }}
+{% endmacro %}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,11 @@ def _quiet_gx() -> Iterator[None]:
     os.environ["GX_ANALYTICS_ENABLED"] = "false"
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     try:
-        yield
+        # GX imports pyspark when it is installed (the Spark target); its pandas-version notice
+        # is about Spark DataFrames, which the gate does not use.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+            yield
     finally:
         if previous is None:
             os.environ.pop("GX_ANALYTICS_ENABLED", None)
@@ -88,6 +93,7 @@ class Validator:
                 },
             )
         self._datasource = self.context.data_sources.add_pandas("warehouse")
+        self._definitions: dict[str, Any] = {}
 
     def run(self, suite: Suite, scope: str, frame: pd.DataFrame, parameters: dict[str, Any]) -> list[RuleOutcome]:
         """Validate `frame` against the suite's rules of `scope` ("rows" or "table")."""
@@ -97,11 +103,14 @@ class Validator:
         from great_expectations.core.expectation_suite import ExpectationSuite
 
         name = suite.name if scope == "rows" else f"{suite.name}.table"
-        gx_suite = self.context.suites.add(ExpectationSuite(name=name, expectations=[r.expectation for r in rules]))
-        batch = self._datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
-        definition = self.context.validation_definitions.add(
-            self._gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
-        )
+        definition = self._definitions.get(name)
+        if definition is None:  # defined once, run once per chunk of rows
+            gx_suite = self.context.suites.add(ExpectationSuite(name=name, expectations=[r.expectation for r in rules]))
+            batch = self._datasource.add_dataframe_asset(name).add_batch_definition_whole_dataframe("run")
+            definition = self.context.validation_definitions.add(
+                self._gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
+            )
+            self._definitions[name] = definition
         with _quiet_gx(), _without_batch_fingerprint():
             result = definition.run(
                 batch_parameters={"dataframe": frame},
