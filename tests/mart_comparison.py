@@ -62,3 +62,10 @@ def assert_mart_equal(
                 assert math.isclose(a, b, rel_tol=1e-9, abs_tol=CENT), f"marts.{table}.{column}: {a} != {b}"
             else:
                 assert a == b, f"marts.{table}.{column}: {a!r} != {b!r} in {got}"
+
+
+def assert_every_mart_equal(source: duckdb.DuckDBPyConnection, engine: str, fetch: Callable[[str, str], list[tuple]]):
+    tables = mart_tables(source)
+    assert len(tables) >= 28
+    for table in tables:
+        assert_mart_equal(source, table, engine, fetch)

@@ -56,10 +56,10 @@ def all_model_tables(warehouse: Path) -> list[str]:
         ]
 
 
-def late_night_export(previous: Path, target: Path) -> dict[str, str]:
+def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str, str]:
     """The previous export with a lead deleted, a status change dated a year back for another lead,
     a late amount edit on a won deal and a new opportunity version the gate quarantines
-    (probability 1000). Returns the ids touched."""
+    (probability 1000) of an opportunity staged so far. Returns the ids touched."""
     import duckdb
 
     shutil.copytree(previous, target)
@@ -75,10 +75,11 @@ def late_night_export(previous: Path, target: Path) -> dict[str, str]:
         f"max(Id) filter (IsDeleted = 'false' and IsConverted = 'false' and Status != 'Marketing Qualified') "
         f"from {read.format(previous / 'Lead.csv')}"
     ).fetchone()
-    held, edited = conn.execute(
-        f"select min(Id) filter (IsClosed = 'false'), min(Id) filter (IsWon = 'true') "
-        f"from {read.format(previous / 'Opportunity.csv')}"
-    ).fetchone()
+    with connect(warehouse, read_only=True) as staged:
+        held, edited = staged.execute(
+            "select min(opportunity_id) filter (not is_closed), min(opportunity_id) filter (is_won) "
+            "from staging.stg_salesforce__opportunity where not is_deleted"
+        ).fetchone()
     rewrite(
         "Lead.csv",
         f"select * replace (case when Id = '{deleted}' then 'true' else IsDeleted end as IsDeleted, "
@@ -110,11 +111,13 @@ def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]
     for index, export_time in enumerate(EXPORT_TIMES):
         exports.append(root / f"export-{index}")
         generate_demo(exports[-1], demo_params(0.03, 5, export_time), progress=lambda _: None)
-    touched = late_night_export(exports[-1], root / "export-late")
-    for export in [*exports, root / "export-late"]:
+    for export in exports:
         outcome = run_pipeline(export, warehouse)
         assert outcome.success, outcome.error
-    return warehouse, touched
+    touched = late_night_export(exports[-1], root / "export-late", warehouse)
+    outcome = run_pipeline(root / "export-late", warehouse)
+    assert outcome.success, outcome.error
+    return warehouse, {**touched, "late run": outcome.run_id}
 
 
 @pytest.fixture(scope="module")
@@ -167,8 +170,8 @@ def test_late_changes_reached_the_incremental_models(nightly_warehouse):
             [touched["quarantined opportunity"]],
         ).fetchone()[0]
         quarantined = conn.execute(
-            "select count(*) from quarantine.opportunity where record_key = $1 and rule = 'probability_in_range'",
-            [touched["quarantined opportunity"]],
+            "select count(*) from quarantine.opportunity where record_key = $1 and run_id = $2",
+            [touched["quarantined opportunity"], touched["late run"]],
         ).fetchone()[0]
     assert deleted == (True,)
     assert events_of_deleted == 0

@@ -11,6 +11,18 @@
   table. A changed definition, seed or var needs `--full-refresh` (as for any dbt incremental).
 -#}
 
+{#- The config of a changed-key incremental model (a table on Spark, whose Parquet tables cannot
+    delete rows). `changed_keys` and `record_watermark` name the model's macros. -#}
+{% macro changed_keys_config(key_column, changed_keys, record_watermark) -%}
+    {{ return({
+        'materialized': 'table' if target.type == 'spark' else 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ delete_changed_keys('" ~ key_column ~ "', " ~ changed_keys ~ "()) }}",
+        'post_hook': "{{ " ~ record_watermark ~ "() }}",
+    }) }}
+{%- endmacro %}
+
 {% macro incremental_state() -%}
     audit.incremental_state__{{ this.identifier }}
 {%- endmacro %}

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='table' if target.type == 'spark' else 'incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_changed_keys('activity_id', changed_activities()) }}",
-        post_hook="{{ activities_record_watermark() }}"
-    )
-}}
+{{ config(**changed_keys_config('activity_id', 'changed_activities', 'activities_record_watermark')) }}
 -- Incremental: tasks and events loaded or held since the last build are re-derived
 -- (macros/incremental.sql); a full refresh gives the same table.
 -- Tasks and events as one activity stream with a normalized type:

@@ -1,12 +1,4 @@
-{{
-    config(
-        materialized='table' if target.type == 'spark' else 'incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        pre_hook="{{ delete_changed_keys('lead_id', changed_leads()) }}",
-        post_hook="{{ lead_lifecycle_record_watermark() }}"
-    )
-}}
+{{ config(**changed_keys_config('lead_id', 'changed_leads', 'lead_lifecycle_record_watermark')) }}
 -- depends_on: {{ ref('stg_salesforce__lead') }}
 -- depends_on: {{ source('salesforce', 'lead_history') }}
 -- depends_on: {{ ref('stg_salesforce__lead_history') }}
