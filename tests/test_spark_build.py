@@ -34,7 +34,8 @@ def spark_build(small_run, tmp_path_factory) -> tuple[Path, dict]:
     }
     target = root / "target"
     command = [str(Path(sys.executable).with_name("dbt")), "build", "--target-path", str(target)]
-    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
+    # A stuck Spark job must fail the suite, not hang CI (a demo build takes ~5 minutes).
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 0, done.stdout[-4000:]
     return root / "spark" / "tables", json.loads((target / "run_results.json").read_text())
 
