@@ -29,7 +29,6 @@ from benchmarks.gate_benchmark import MODELS, STAGING, run_gate
 from benchmarks.harness import (
     EXPORT_A,
     EXPORT_B,
-    Timed,
     benchmark_parser,
     build_seconds,
     dbt,
@@ -41,6 +40,7 @@ from benchmarks.harness import (
     run_timed,
     table_differences,
 )
+from benchmarks.pipeline_benchmark import checked
 from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.settings import DBT_PROJECT_DIR
@@ -64,12 +64,6 @@ BASELINE_MARTS = (
     "fct_pipeline_snapshot_daily",
 )
 SINGLE_MART = "fct_sales_kpis"
-
-
-def checked(run: Timed, what: str) -> Timed:
-    if run.returncode != 0:
-        raise SystemExit(f"{what} failed:\n{run.output[-3000:]}")
-    return run
 
 
 def own_peak_rss_mb() -> float:
