@@ -267,13 +267,11 @@ members as (
             when 'opportunity' then opportunity_at when 'won' then won_at end) as converted_day
     from baseline.fct_lead_lifecycle l, pairs p
 ),
-cohorts as (
-    select pr.grain, pr.period_start, m.*, m.converted_day is not null as is_converted,
-        date_diff('day', m.cohort_day, m.converted_day) as days
-    from members m join b_periods pr on pr.day = m.cohort_day
-),
-aggregated as (
-    select grain, period_start, from_stage, to_stage,
+-- Counted per cohort day, slice and conversion time first (the dbt model does the same: lead-level
+-- grouping sets with a median per group spill tens of GB at 10M leads); medians from the histogram.
+daily as (
+    select from_stage, to_stage, cohort_day,
+        case when converted_day is not null then date_diff('day', cohort_day, converted_day) end as days,
         case when grouping(channel) = 0 then 'channel' when grouping(campaign_id) = 0 then 'campaign'
             when grouping(segment) = 0 then 'segment' when grouping(region) = 0 then 'region'
             when grouping(owner_id) = 0 then 'owner' when grouping(owner_team) = 0 then 'team' else 'all' end as dimension,
@@ -281,19 +279,41 @@ aggregated as (
             when grouping(segment) = 0 then segment when grouping(region) = 0 then region
             when grouping(owner_id) = 0 then owner_id when grouping(owner_team) = 0 then owner_team else 'all' end, '(none)')
             as dimension_value,
-        count(*) as entered, count(*) filter (where is_converted) as converted,
-        median(days) filter (where is_converted) as median_days, avg(days) filter (where is_converted) as avg_days
-    from cohorts
+        count(*) as leads
+    from members where cohort_day is not null
     group by grouping sets (
-        (grain, period_start, from_stage, to_stage), (grain, period_start, from_stage, to_stage, channel),
-        (grain, period_start, from_stage, to_stage, campaign_id), (grain, period_start, from_stage, to_stage, segment),
-        (grain, period_start, from_stage, to_stage, region), (grain, period_start, from_stage, to_stage, owner_id),
-        (grain, period_start, from_stage, to_stage, owner_team))
+        (from_stage, to_stage, cohort_day, days), (from_stage, to_stage, cohort_day, days, channel),
+        (from_stage, to_stage, cohort_day, days, campaign_id), (from_stage, to_stage, cohort_day, days, segment),
+        (from_stage, to_stage, cohort_day, days, region), (from_stage, to_stage, cohort_day, days, owner_id),
+        (from_stage, to_stage, cohort_day, days, owner_team))
+),
+histogram as (
+    select pr.grain, pr.period_start, from_stage, to_stage, dimension, dimension_value, days, sum(leads) as leads
+    from daily join b_periods pr on pr.day = daily.cohort_day
+    group by all
+),
+ranked as (
+    select *, sum(leads) over (w order by days) as up_to, sum(leads) over w as n
+    from histogram where days is not null
+    window w as (partition by grain, period_start, from_stage, to_stage, dimension, dimension_value)
+),
+medians as (
+    select grain, period_start, from_stage, to_stage, dimension, dimension_value,
+        (min(days) filter (where up_to >= (n + 1) // 2) + min(days) filter (where up_to >= n // 2 + 1)) / 2 as median_days
+    from ranked group by all
+),
+aggregated as (
+    select h.grain, h.period_start, h.from_stage, h.to_stage, h.dimension, h.dimension_value,
+        sum(h.leads)::bigint as entered, coalesce(sum(h.leads) filter (where h.days is not null), 0)::bigint as converted,
+        any_value(m.median_days) as median_days,
+        sum(h.days * h.leads) / sum(h.leads) filter (where h.days is not null) as avg_days
+    from histogram h left join medians m using (grain, period_start, from_stage, to_stage, dimension, dimension_value)
+    group by all
 ),
 spine as (
     select distinct pr.grain, pr.period_start, p.from_stage, p.to_stage
     from b_periods pr, pairs p
-    where pr.day between (select min(cohort_day) from members) and (select max(cohort_day) from members)
+    where pr.day between (select min(cohort_day) from daily) and (select max(cohort_day) from daily)
 )
 select s.grain, s.period_start, s.from_stage, s.to_stage, 'all' as dimension, 'all' as dimension_value,
     coalesce(a.entered, 0) as entered, coalesce(a.converted, 0) as converted,
@@ -314,8 +334,8 @@ entries as (
             when 'lost' then lost_at when 'disqualified' then disqualified_at end) as entry_day
     from baseline.fct_lead_lifecycle l, stages s
 ),
-aggregated as (
-    select pr.grain, pr.period_start, e.stage,
+daily as (
+    select e.stage, e.entry_day,
         case when grouping(channel) = 0 then 'channel' when grouping(campaign_id) = 0 then 'campaign'
             when grouping(segment) = 0 then 'segment' when grouping(region) = 0 then 'region'
             when grouping(owner_id) = 0 then 'owner' when grouping(owner_team) = 0 then 'team' else 'all' end as dimension,
@@ -324,11 +344,16 @@ aggregated as (
             when grouping(owner_id) = 0 then owner_id when grouping(owner_team) = 0 then owner_team else 'all' end, '(none)')
             as dimension_value,
         count(*) as entries
-    from entries e join b_periods pr on pr.day = e.entry_day
-    group by grouping sets ((pr.grain, pr.period_start, e.stage), (pr.grain, pr.period_start, e.stage, channel),
-        (pr.grain, pr.period_start, e.stage, campaign_id), (pr.grain, pr.period_start, e.stage, segment),
-        (pr.grain, pr.period_start, e.stage, region), (pr.grain, pr.period_start, e.stage, owner_id),
-        (pr.grain, pr.period_start, e.stage, owner_team))
+    from entries e where e.entry_day is not null
+    group by grouping sets ((e.stage, e.entry_day), (e.stage, e.entry_day, channel),
+        (e.stage, e.entry_day, campaign_id), (e.stage, e.entry_day, segment),
+        (e.stage, e.entry_day, region), (e.stage, e.entry_day, owner_id),
+        (e.stage, e.entry_day, owner_team))
+),
+aggregated as (
+    select pr.grain, pr.period_start, d.stage, d.dimension, d.dimension_value, sum(d.entries)::bigint as entries
+    from daily d join b_periods pr on pr.day = d.entry_day
+    group by all
 ),
 spine as (
     select distinct pr.grain, pr.period_start, s.stage

@@ -134,7 +134,7 @@ class Gate:
     def _table_frame(self, suite: Suite):
         metrics = ", ".join(f"{sql} as {q(name)}" for name, sql in suite.table_metrics.items())
         sql = f"select {metrics} from staging.{q(suite.staging_model)}"
-        return arrow_to_frame(self.conn.execute(sql).to_arrow_table())
+        return arrow_to_frame(self.conn.sql(sql).to_arrow_table())
 
     def _parameters_for(self, suite: Suite) -> dict[str, Any]:
         wanted = {"now": self.now}

@@ -75,30 +75,132 @@ converted_flagged as (
     from timed
 ),
 
-by_period as (
+outcomes as (
+    select
+        converted_flagged.*,
+        case when converted_flagged.is_converted then converted_flagged.days_to_convert end
+            as converted_days
+    from converted_flagged
+),
+
+-- One pass over leads x pairs, counted per cohort day, slice and conversion time: everything
+-- after this works on day-level counts, never on lead rows again (at 10M leads the lead-level
+-- grouping sets with a median per group spilled tens of GB).
+daily as (
+    select
+        from_stage,
+        to_stage,
+        cohort_date,
+        converted_days,
+        {{ dimension_columns() }},
+        count(*) as leads
+    from outcomes
+    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
+    group by {{ dimension_grouping_sets(['from_stage', 'to_stage', 'cohort_date', 'converted_days']) }}  -- noqa: PRS, LT05
+),
+
+-- Per period: how many leads took each number of days (a histogram of converted_days; NULL =
+-- not converted).
+histogram as (
     select
         grains.grain,
         {{ period_start('grains.grain', 'calendar') }} as period_start,
-        converted_flagged.*
-    from converted_flagged
-    inner join calendar on converted_flagged.cohort_date = calendar.date_day
+        daily.from_stage,
+        daily.to_stage,
+        daily.dimension,
+        daily.dimension_value,
+        daily.converted_days,
+        sum(daily.leads) as leads
+    from daily
+    inner join calendar on daily.cohort_date = calendar.date_day
     cross join grains
+    group by
+        grains.grain,
+        period_start,
+        daily.from_stage,
+        daily.to_stage,
+        daily.dimension,
+        daily.dimension_value,
+        daily.converted_days
 ),
 
-aggregated as (
+-- Running count of converted leads by conversion time, to find the middle one(s) exactly.
+ranked as (
+    select
+        histogram.*,
+        sum(histogram.leads) over (
+            partition by
+                histogram.grain,
+                histogram.period_start,
+                histogram.from_stage,
+                histogram.to_stage,
+                histogram.dimension,
+                histogram.dimension_value
+            order by histogram.converted_days
+            rows between unbounded preceding and current row
+        ) as leads_up_to,
+        sum(histogram.leads) over (
+            partition by
+                histogram.grain,
+                histogram.period_start,
+                histogram.from_stage,
+                histogram.to_stage,
+                histogram.dimension,
+                histogram.dimension_value
+        ) as converted_total
+    from histogram
+    where histogram.converted_days is not null
+),
+
+-- The median is the mean of the values at the lower and upper middle positions (equal when the
+-- count is odd), as median() computes it on the lead rows.
+medians as (
     select
         grain,
         period_start,
         from_stage,
         to_stage,
-        {{ dimension_columns() }},
-        count(*) as entered,
-        count(case when is_converted then 1 end) as converted,
-        {{ median('case when is_converted then days_to_convert end') }} as median_days,
-        avg(case when is_converted then days_to_convert end) as avg_days
-    from by_period
-    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
-    group by {{ dimension_grouping_sets(['grain', 'period_start', 'from_stage', 'to_stage']) }}  -- noqa: PRS, LT05
+        dimension,
+        dimension_value,
+        (
+            min(case when leads_up_to >= floor((converted_total + 1) / 2.0) then converted_days end)
+            + min(case when leads_up_to >= floor(converted_total / 2.0) + 1 then converted_days end)
+        ) / 2.0 as median_days
+    from ranked
+    group by grain, period_start, from_stage, to_stage, dimension, dimension_value
+),
+
+aggregated as (
+    select
+        histogram.grain,
+        histogram.period_start,
+        histogram.from_stage,
+        histogram.to_stage,
+        histogram.dimension,
+        histogram.dimension_value,
+        sum(histogram.leads) as entered,
+        coalesce(sum(case when histogram.converted_days is not null then histogram.leads end), 0)
+            as converted,
+        max(medians.median_days) as median_days,
+        cast(sum(histogram.converted_days * histogram.leads) as {{ type_double() }})
+        / nullif(sum(case when histogram.converted_days is not null then histogram.leads end), 0)
+            as avg_days
+    from histogram
+    left join medians
+        on
+            histogram.grain = medians.grain
+            and histogram.period_start = medians.period_start
+            and histogram.from_stage = medians.from_stage
+            and histogram.to_stage = medians.to_stage
+            and histogram.dimension = medians.dimension
+            and histogram.dimension_value = medians.dimension_value
+    group by
+        histogram.grain,
+        histogram.period_start,
+        histogram.from_stage,
+        histogram.to_stage,
+        histogram.dimension,
+        histogram.dimension_value
 ),
 
 -- Every period between the first and the last cohort, for the zero-filled total.
@@ -109,8 +211,8 @@ periods as (
     from calendar
     cross join grains
     where
-        calendar.date_day >= (select min(scored.cohort_date) from scored)
-        and calendar.date_day <= (select max(scored.cohort_date) from scored)
+        calendar.date_day >= (select min(daily.cohort_date) from daily)
+        and calendar.date_day <= (select max(daily.cohort_date) from daily)
 ),
 
 totals as (
@@ -165,8 +267,9 @@ select
     to_stage,
     dimension,
     dimension_value,
-    entered,
-    converted,
+    -- Sums of counts widen (HUGEINT, NUMERIC); the contract says bigint.
+    cast(entered as {{ dbt.type_bigint() }}) as entered,
+    cast(converted as {{ dbt.type_bigint() }}) as converted,
     {{ safe_ratio('converted', 'entered') }} as conversion_rate,
     cast(median_days as {{ type_double() }}) as median_days,
     cast(avg_days as {{ type_double() }}) as avg_days

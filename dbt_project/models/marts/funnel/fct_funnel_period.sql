@@ -34,26 +34,32 @@ entries as (
     cross join stages
 ),
 
-by_period as (
+-- Counted per day and slice first, so the grains multiply day-level counts, not lead rows.
+daily as (
     select
-        grains.grain,
-        {{ period_start('grains.grain', 'calendar') }} as period_start,
-        entries.*
+        stage,
+        entry_date,
+        {{ dimension_columns() }},
+        count(*) as entries
     from entries
-    inner join calendar on entries.entry_date = calendar.date_day
-    cross join grains
+    where entry_date is not null
+    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
+    group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
 ),
 
 aggregated as (
     select
-        grain,
-        period_start,
-        stage,
-        {{ dimension_columns() }},
-        count(*) as entries
-    from by_period
-    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
-    group by {{ dimension_grouping_sets(['grain', 'period_start', 'stage']) }}  -- noqa: PRS, LT05
+        grains.grain,
+        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        daily.stage,
+        daily.dimension,
+        daily.dimension_value,
+        -- A sum of counts widens (HUGEINT, NUMERIC); the contract says bigint.
+        cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
+    from daily
+    inner join calendar on daily.entry_date = calendar.date_day
+    cross join grains
+    group by grains.grain, period_start, daily.stage, daily.dimension, daily.dimension_value
 ),
 
 periods as (
@@ -63,8 +69,8 @@ periods as (
     from calendar
     cross join grains
     where
-        calendar.date_day >= (select min(entries.entry_date) from entries)
-        and calendar.date_day <= (select max(entries.entry_date) from entries)
+        calendar.date_day >= (select min(daily.entry_date) from daily)
+        and calendar.date_day <= (select max(daily.entry_date) from daily)
 )
 
 select
