@@ -82,18 +82,61 @@ daily as (
     where is_new_customer_win
 ),
 
-measured as (
+-- Summed per day, metric and person before meeting the goals: a company goal then joins one row
+-- per day, not every lead of its period (at 10M leads the lead-level range join took minutes).
+daily_by_user as (
+    select
+        day,
+        metric,
+        credited_user_id,
+        sum(value) as value
+    from daily
+    group by day, metric, credited_user_id
+),
+
+daily_total as (
+    select
+        day,
+        metric,
+        sum(value) as value
+    from daily_by_user
+    group by day, metric
+),
+
+-- A goal not of an individual counts the whole company; an individual one what is credited to
+-- its owner.
+credited as (
     select
         goals.goal_id,
-        sum(daily.value) as actual,
-        sum(case when daily.day <= (select as_of.as_of_date from as_of) then daily.value end) as actual_to_date
+        daily_total.day,
+        daily_total.value
     from goals
-    inner join daily
+    inner join daily_total
         on
-            goals.metric = daily.metric
-            and daily.day between goals.period_start and goals.period_end
-            and (goals.owner_type != 'individual' or goals.owner_id = daily.credited_user_id)
-    group by goals.goal_id
+            goals.metric = daily_total.metric
+            and daily_total.day between goals.period_start and goals.period_end
+    where goals.owner_type != 'individual'
+    union all
+    select
+        goals.goal_id,
+        daily_by_user.day,
+        daily_by_user.value
+    from goals
+    inner join daily_by_user
+        on
+            goals.metric = daily_by_user.metric
+            and goals.owner_id = daily_by_user.credited_user_id
+            and daily_by_user.day between goals.period_start and goals.period_end
+    where goals.owner_type = 'individual' or goals.owner_type is null
+),
+
+measured as (
+    select
+        goal_id,
+        sum(value) as actual,
+        sum(case when day <= (select as_of.as_of_date from as_of) then value end) as actual_to_date
+    from credited
+    group by goal_id
 )
 
 select
