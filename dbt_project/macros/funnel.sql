@@ -56,6 +56,13 @@
     end
 {%- endmacro %}
 
+{#- Join condition: every key equal between two relations (keys never NULL here). -#}
+{% macro keys_match(keys, left, right) -%}
+    {%- for key in keys -%}
+    {{ " and " if not loop.first }}{{ left }}.{{ key }} = {{ right }}.{{ key }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Grouping-set slices: the total ('all') and one per funnel dimension. -#}
 {% macro dimension_grouping_sets(keys) -%}
     grouping sets (

@@ -6,6 +6,7 @@
 -- owner or team. The total is published for every period, zero-filled; slices where they have
 -- leads. Counts add up across periods; rates and medians are per row.
 {%- set window_days = var('funnel_conversion_window_days') %}
+{%- set cohort_keys = ['grain', 'period_start', 'from_stage', 'to_stage', 'dimension', 'dimension_value'] %}
 
 with
 
@@ -124,83 +125,51 @@ histogram as (
         daily.converted_days
 ),
 
+-- Counts per cohort row: entered, converted, and the sum of days for the average.
+aggregated as (
+    select
+        {{ cohort_keys | join(', ') }},
+        sum(leads) as entered,
+        coalesce(sum(case when converted_days is not null then leads end), 0) as converted,
+        sum(converted_days * leads) as converted_days_total
+    from histogram
+    group by {{ cohort_keys | join(', ') }}
+),
+
 -- Running count of converted leads by conversion time, to find the middle one(s) exactly.
 ranked as (
     select
-        histogram.*,
-        sum(histogram.leads) over (
-            partition by
-                histogram.grain,
-                histogram.period_start,
-                histogram.from_stage,
-                histogram.to_stage,
-                histogram.dimension,
-                histogram.dimension_value
-            order by histogram.converted_days
+        *,
+        sum(leads) over (
+            partition by {{ cohort_keys | join(', ') }}
+            order by converted_days
             rows between unbounded preceding and current row
-        ) as leads_up_to,
-        sum(histogram.leads) over (
-            partition by
-                histogram.grain,
-                histogram.period_start,
-                histogram.from_stage,
-                histogram.to_stage,
-                histogram.dimension,
-                histogram.dimension_value
-        ) as converted_total
+        ) as leads_up_to
     from histogram
-    where histogram.converted_days is not null
+    where converted_days is not null
 ),
 
 -- The median is the mean of the values at the lower and upper middle positions (equal when the
 -- count is odd), as median() computes it on the lead rows.
 medians as (
     select
-        grain,
-        period_start,
-        from_stage,
-        to_stage,
-        dimension,
-        dimension_value,
+        ranked.{{ cohort_keys | join(', ranked.') }},
         (
-            min(case when leads_up_to >= floor((converted_total + 1) / 2.0) then converted_days end)
-            + min(case when leads_up_to >= floor(converted_total / 2.0) + 1 then converted_days end)
+            min(case when ranked.leads_up_to >= floor((aggregated.converted + 1) / 2.0) then ranked.converted_days end)
+            + min(case when ranked.leads_up_to >= floor(aggregated.converted / 2.0) + 1 then ranked.converted_days end)
         ) / 2.0 as median_days
     from ranked
-    group by grain, period_start, from_stage, to_stage, dimension, dimension_value
+    inner join aggregated on {{ keys_match(cohort_keys, 'ranked', 'aggregated') }}
+    group by ranked.{{ cohort_keys | join(', ranked.') }}
 ),
 
-aggregated as (
+measured as (
     select
-        histogram.grain,
-        histogram.period_start,
-        histogram.from_stage,
-        histogram.to_stage,
-        histogram.dimension,
-        histogram.dimension_value,
-        sum(histogram.leads) as entered,
-        coalesce(sum(case when histogram.converted_days is not null then histogram.leads end), 0)
-            as converted,
-        max(medians.median_days) as median_days,
-        cast(sum(histogram.converted_days * histogram.leads) as {{ type_double() }})
-        / nullif(sum(case when histogram.converted_days is not null then histogram.leads end), 0)
-            as avg_days
-    from histogram
-    left join medians
-        on
-            histogram.grain = medians.grain
-            and histogram.period_start = medians.period_start
-            and histogram.from_stage = medians.from_stage
-            and histogram.to_stage = medians.to_stage
-            and histogram.dimension = medians.dimension
-            and histogram.dimension_value = medians.dimension_value
-    group by
-        histogram.grain,
-        histogram.period_start,
-        histogram.from_stage,
-        histogram.to_stage,
-        histogram.dimension,
-        histogram.dimension_value
+        aggregated.*,
+        medians.median_days,
+        cast(aggregated.converted_days_total as {{ type_double() }}) / nullif(aggregated.converted, 0) as avg_days
+    from aggregated
+    left join medians on {{ keys_match(cohort_keys, 'aggregated', 'medians') }}
 ),
 
 -- Every period between the first and the last cohort, for the zero-filled total.
@@ -223,19 +192,19 @@ totals as (
         stage_pairs.to_stage,
         'all' as dimension,
         'all' as dimension_value,
-        coalesce(aggregated.entered, 0) as entered,
-        coalesce(aggregated.converted, 0) as converted,
-        aggregated.median_days,
-        aggregated.avg_days
+        coalesce(measured.entered, 0) as entered,
+        coalesce(measured.converted, 0) as converted,
+        measured.median_days,
+        measured.avg_days
     from periods
     cross join stage_pairs
-    left join aggregated
+    left join measured
         on
-            periods.grain = aggregated.grain
-            and periods.period_start = aggregated.period_start
-            and stage_pairs.from_stage = aggregated.from_stage
-            and stage_pairs.to_stage = aggregated.to_stage
-            and aggregated.dimension = 'all'
+            periods.grain = measured.grain
+            and periods.period_start = measured.period_start
+            and stage_pairs.from_stage = measured.from_stage
+            and stage_pairs.to_stage = measured.to_stage
+            and measured.dimension = 'all'
 ),
 
 slices as (
@@ -250,7 +219,7 @@ slices as (
         converted,
         median_days,
         avg_days
-    from aggregated
+    from measured
     where dimension != 'all'
 ),
 
