@@ -65,23 +65,17 @@ timed as (
     from scored
 ),
 
-converted_flagged as (
-    select
-        timed.*,
-        coalesce(
-            timed.to_at is not null
-            {%- if window_days is not none %} and timed.days_to_convert <= {{ window_days }}{% endif %},
-            false
-        ) as is_converted
-    from timed
-),
-
+-- Days to convert of a converted lead, NULL when it never reached the later stage (no
+-- converted_date) or, with a window set, reached it too late.
 outcomes as (
     select
-        converted_flagged.*,
-        case when converted_flagged.is_converted then converted_flagged.days_to_convert end
-            as converted_days
-    from converted_flagged
+        timed.*,
+        {%- if window_days is not none %}
+        case when timed.days_to_convert <= {{ window_days }} then timed.days_to_convert end
+        {%- else %}
+        timed.days_to_convert
+        {%- endif %} as converted_days
+    from timed
 ),
 
 -- One pass over leads x pairs, counted per cohort day, slice and conversion time: everything
