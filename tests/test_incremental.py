@@ -1,5 +1,5 @@
 """Nightly exports one after another: every incremental model (staged CRM objects, lead stage
-events and dates, activities, the daily pipeline snapshot) stays equal to a full rebuild, with
+events and dates, activities, the funnel facts, the daily pipeline snapshot) stays equal to a full rebuild, with
 new days, late edits, late-arriving history, deletions and a quarantined new version included."""
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ INCREMENTAL_MODELS = (
     "intermediate.int_lead_stage_events",
     "intermediate.int_lead_stage_dates",
     "intermediate.int_activities",
+    "intermediate.int_funnel_lead_days",
+    "marts.fct_funnel_cohort",
+    "marts.fct_funnel_period",
     SNAPSHOT,
 )
 # A late night: the last export again, with edits made by hand (ids chosen by the queries below).

@@ -38,11 +38,11 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- The timestamp column of a stage, chosen by a stage-name expression. -#}
-{% macro stage_timestamp(stage_expression, relation) -%}
+{#- The company date a lead entered a stage (int_funnel_lead_days), by a stage-name expression. -#}
+{% macro stage_date(stage_expression, relation) -%}
     case {{ stage_expression }}
         {%- for stage in funnel_flow_stages() %}
-        when '{{ stage }}' then {{ relation }}.{{ stage }}_at
+        when '{{ stage }}' then {{ relation }}.{{ stage }}_date
         {%- endfor %}
     end
 {%- endmacro %}

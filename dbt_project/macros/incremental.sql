@@ -44,8 +44,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- post-hook: remember the newest _loaded_at of the relations the model's changes come from. -#}
-{% macro record_watermark(relations) -%}
+{#- post-hook: remember the newest load time (`column`) of the relations the model's changes
+    come from. -#}
+{% macro record_watermark(relations, column='_loaded_at') -%}
     {%- if config.get('materialized') != 'incremental' -%}
     select 1  {#- rebuilt in full on this target (Spark) #}
     {%- else -%}
@@ -55,7 +56,7 @@
     select max(loaded_at) as watermark
     from (
         {%- for relation in relations %}
-        select max(_loaded_at) as loaded_at from {{ relation }}
+        select max({{ column }}) as loaded_at from {{ relation }}
         {{- " union all" if not loop.last }}
         {%- endfor %}
     ) as inputs

@@ -7,11 +7,18 @@
 -- leads. Counts add up across periods; rates and medians are per row.
 {%- set window_days = var('funnel_conversion_window_days') %}
 {%- set cohort_keys = ['grain', 'period_start', 'from_stage', 'to_stage', 'dimension', 'dimension_value'] %}
+{%- set cohort_stages = [] %}
+{%- for from_stage, to_stage in funnel_stage_pairs() %}
+{%- if from_stage not in cohort_stages %}{% do cohort_stages.append(from_stage) %}{% endif %}
+{%- endfor %}
+{{ config(**funnel_fact_config(cohort_stages)) }}
+-- Incremental: a night recounts only the periods holding a changed lead's old or new dates
+-- (macros/funnel_incremental.sql).
 
 with
 
 leads as (
-    select * from {{ ref('fct_lead_lifecycle') }}
+    select * from {{ ref('int_funnel_lead_days') }}
 ),
 
 calendar as (
@@ -29,10 +36,6 @@ stage_pairs as (
     {%- endfor %}
 ),
 
-grains as (
-    {{ values_relation('grain', funnel_grains()) }}
-),
-
 cohort_members as (
     select
         stage_pairs.from_stage,
@@ -43,26 +46,28 @@ cohort_members as (
         leads.region,
         leads.owner_id,
         leads.owner_team,
-        {{ stage_timestamp('stage_pairs.from_stage', 'leads') }} as from_at,
-        {{ stage_timestamp('stage_pairs.to_stage', 'leads') }} as to_at
+        {{ stage_date('stage_pairs.from_stage', 'leads') }} as cohort_date,
+        {{ stage_date('stage_pairs.to_stage', 'leads') }} as converted_date
     from leads
     cross join stage_pairs
 ),
 
-scored as (
-    select
-        cohort_members.*,
-        {{ company_date('cohort_members.from_at') }} as cohort_date,
-        {{ company_date('cohort_members.to_at') }} as converted_date
-    from cohort_members
-    where cohort_members.from_at is not null
+-- The periods counted: all on a full build, the changed ones on an incremental build.
+counted_periods as (
+    {{ funnel_periods_to_count(cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
+),
+
+-- Each day of a counted period, with its period per grain.
+counted_days as (
+    {{ funnel_counted_days('counted_periods', 'calendar') }}
 ),
 
 timed as (
     select
-        scored.*,
-        {{ day_diff('scored.cohort_date', 'scored.converted_date') }} as days_to_convert
-    from scored
+        cohort_members.*,
+        {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
+    from cohort_members
+    where cohort_members.cohort_date in (select counted_days.date_day from counted_days)
 ),
 
 -- Days to convert of a converted lead, NULL when it never reached the later stage (no
@@ -98,8 +103,8 @@ daily as (
 -- not converted).
 histogram as (
     select
-        grains.grain,
-        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        counted_days.grain,
+        counted_days.period_start,
         daily.from_stage,
         daily.to_stage,
         daily.dimension,
@@ -107,11 +112,10 @@ histogram as (
         daily.converted_days,
         sum(daily.leads) as leads
     from daily
-    inner join calendar on daily.cohort_date = calendar.date_day
-    cross join grains
+    inner join counted_days on daily.cohort_date = counted_days.date_day
     group by
-        grains.grain,
-        period_start,
+        counted_days.grain,
+        counted_days.period_start,
         daily.from_stage,
         daily.to_stage,
         daily.dimension,
@@ -166,18 +170,6 @@ measured as (
     left join medians on {{ keys_match(cohort_keys, 'aggregated', 'medians') }}
 ),
 
--- Every period between the first and the last cohort, for the zero-filled total.
-periods as (
-    select distinct
-        grains.grain,
-        {{ period_start('grains.grain', 'calendar') }} as period_start
-    from calendar
-    cross join grains
-    where
-        calendar.date_day >= (select min(daily.cohort_date) from daily)
-        and calendar.date_day <= (select max(daily.cohort_date) from daily)
-),
-
 totals as (
     select
         periods.grain,
@@ -190,7 +182,7 @@ totals as (
         coalesce(measured.converted, 0) as converted,
         measured.median_days,
         measured.avg_days
-    from periods
+    from counted_periods as periods
     cross join stage_pairs
     left join measured
         on

@@ -1,11 +1,14 @@
 -- Period (flow) volumes (METRICS.md section 2): how many leads entered each stage in each
 -- period (MQLs this month, ...), by the same grains and slices as fct_funnel_cohort. Side
 -- outcomes (lost, disqualified) are counted too. The total is zero-filled for every period.
+{{ config(**funnel_fact_config(funnel_flow_stages())) }}
+-- Incremental: a night recounts only the periods holding a changed lead's old or new dates
+-- (macros/funnel_incremental.sql).
 
 with
 
 leads as (
-    select * from {{ ref('fct_lead_lifecycle') }}
+    select * from {{ ref('int_funnel_lead_days') }}
 ),
 
 calendar as (
@@ -16,8 +19,14 @@ stages as (
     {{ values_relation('stage', funnel_flow_stages()) }}
 ),
 
-grains as (
-    {{ values_relation('grain', funnel_grains()) }}
+-- The periods counted: all on a full build, the changed ones on an incremental build.
+counted_periods as (
+    {{ funnel_periods_to_count(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+),
+
+-- Each day of a counted period, with its period per grain.
+counted_days as (
+    {{ funnel_counted_days('counted_periods', 'calendar') }}
 ),
 
 entries as (
@@ -29,7 +38,7 @@ entries as (
         leads.region,
         leads.owner_id,
         leads.owner_team,
-        {{ company_date(stage_timestamp('stages.stage', 'leads')) }} as entry_date
+        {{ stage_date('stages.stage', 'leads') }} as entry_date
     from leads
     cross join stages
 ),
@@ -42,35 +51,23 @@ daily as (
         {{ dimension_columns() }},
         count(*) as entries
     from entries
-    where entry_date is not null
+    where entry_date in (select counted_days.date_day from counted_days)
     -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
     group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
 ),
 
 aggregated as (
     select
-        grains.grain,
-        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        counted_days.grain,
+        counted_days.period_start,
         daily.stage,
         daily.dimension,
         daily.dimension_value,
         -- A sum of counts widens (HUGEINT, NUMERIC); the contract says bigint.
         cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
     from daily
-    inner join calendar on daily.entry_date = calendar.date_day
-    cross join grains
-    group by grains.grain, period_start, daily.stage, daily.dimension, daily.dimension_value
-),
-
-periods as (
-    select distinct
-        grains.grain,
-        {{ period_start('grains.grain', 'calendar') }} as period_start
-    from calendar
-    cross join grains
-    where
-        calendar.date_day >= (select min(daily.entry_date) from daily)
-        and calendar.date_day <= (select max(daily.entry_date) from daily)
+    inner join counted_days on daily.entry_date = counted_days.date_day
+    group by counted_days.grain, counted_days.period_start, daily.stage, daily.dimension, daily.dimension_value
 )
 
 select
@@ -80,7 +77,7 @@ select
     'all' as dimension,
     'all' as dimension_value,
     coalesce(aggregated.entries, 0) as entries
-from periods
+from counted_periods as periods
 cross join stages
 left join aggregated
     on

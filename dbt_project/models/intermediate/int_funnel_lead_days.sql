@@ -1,0 +1,22 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ funnel_record_changed_leads() }}",
+    post_hook="{{ funnel_mark_all_dirty_after_full_refresh() }}",
+) }}
+-- What the funnel facts count, per lead: the company-time-zone date of each stage and the slice
+-- values. Kept as last counted, so a night knows which days a changed lead was counted on
+-- (macros/funnel_incremental.sql); an incremental run inserts the leads its pre-hook found
+-- changed or new.
+
+with
+
+lead_days as (
+    {{ funnel_lead_days_select() }}
+)
+
+select * from lead_days
+{%- if is_incremental() %}
+where not exists (select 1 from {{ this }} as stored where {{ funnel_same_lead_days('stored', 'lead_days') }})
+{%- endif %}
