@@ -29,45 +29,54 @@
     from {{ ref('fct_lead_lifecycle') }} as lifecycle
 {%- endmacro %}
 
-{#- Rows of `left` with an identical row in `right` (same lead, same dates and slices). -#}
-{% macro funnel_same_lead_days(left, right) -%}
-    {{ left }}.lead_id = {{ right }}.lead_id
-    {%- for name, column in funnel_dimensions() %}
-    and {{ left }}.{{ column }} is not distinct from {{ right }}.{{ column }}
-    {%- endfor %}
-    {%- for stage in funnel_flow_stages() %}
-    and {{ left }}.{{ stage }}_date is not distinct from {{ right }}.{{ stage }}_date
-    {%- endfor %}
+{#- The columns int_funnel_lead_days compares: slice values and stage dates. -#}
+{% macro funnel_lead_day_columns() -%}
+    {%- set columns = [] -%}
+    {%- for name, column in funnel_dimensions() -%}{%- do columns.append(column) -%}{%- endfor -%}
+    {%- for stage in funnel_flow_stages() -%}{%- do columns.append(stage ~ '_date') -%}{%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
-{#- pre-hook of int_funnel_lead_days: record the old and new dates of every changed lead, then
-    delete its stored row (the model inserts the new one). -#}
+{% macro funnel_changed_leads() -%}
+    audit.funnel_changed_leads
+{%- endmacro %}
+
+{#- pre-hook of int_funnel_lead_days: one full join of the stored rows with the current ones
+    finds the leads that changed, appeared or left (with their old and new columns); their old
+    and new days are recorded as dirty, their stored rows deleted (the model inserts the new). -#}
 {% macro funnel_record_changed_leads() -%}
     {%- if is_incremental() -%}
+    {%- set columns = funnel_lead_day_columns() -%}
     create schema if not exists audit;
     create table if not exists {{ funnel_dirty_days() }} (day date, recorded_at timestamp);
-    insert into {{ funnel_dirty_days() }} (day, recorded_at)
-    with
-    current_days as ({{ funnel_lead_days_select() }}),
-    changed as materialized (
-        select stored.* from {{ this }} as stored
-        where not exists (select 1 from current_days where {{ funnel_same_lead_days('current_days', 'stored') }})
-        union all
-        select current_days.* from current_days
-        where not exists (select 1 from {{ this }} as stored where {{ funnel_same_lead_days('stored', 'current_days') }})
-    ),
-    days as (
-        {%- for stage in funnel_flow_stages() %}
-        select {{ stage }}_date as day from changed
-        {{- " union" if not loop.last }}
+    drop table if exists {{ funnel_changed_leads() }};
+    create table {{ funnel_changed_leads() }} as
+    select
+        coalesce(current_days.lead_id, stored.lead_id) as lead_id,
+        {%- for column in columns %}
+        current_days.{{ column }} as new_{{ column }},
+        stored.{{ column }} as old_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
-    )
-    select day, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) from days where day is not null;
-    delete from {{ this }} as stored
-    where not exists (
-        select 1 from ({{ funnel_lead_days_select() }}) as current_days
-        where {{ funnel_same_lead_days('current_days', 'stored') }}
-    )
+    from ({{ funnel_lead_days_select() }}) as current_days
+    full outer join {{ this }} as stored on current_days.lead_id = stored.lead_id
+    where
+        current_days.lead_id is null
+        or stored.lead_id is null
+        {%- for column in columns %}
+        or current_days.{{ column }} is distinct from stored.{{ column }}
+        {%- endfor %};
+    insert into {{ funnel_dirty_days() }} (day, recorded_at)
+    select distinct changed_day, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+    from (
+        {%- for stage in funnel_flow_stages() %}
+        select new_{{ stage }}_date as changed_day from {{ funnel_changed_leads() }}
+        union all
+        select old_{{ stage }}_date as changed_day from {{ funnel_changed_leads() }}
+        {{- " union all" if not loop.last }}
+        {%- endfor %}
+    ) as changed_days
+    where changed_day is not null;
+    delete from {{ this }} where lead_id in (select lead_id from {{ funnel_changed_leads() }})
     {%- else -%}
     select 1
     {%- endif -%}

@@ -8,7 +8,7 @@
 -- What the funnel facts count, per lead: the company-time-zone date of each stage and the slice
 -- values. Kept as last counted, so a night knows which days a changed lead was counted on
 -- (macros/funnel_incremental.sql); an incremental run inserts the leads its pre-hook found
--- changed or new.
+-- changed or new (audit.funnel_changed_leads).
 
 with
 
@@ -18,5 +18,5 @@ lead_days as (
 
 select * from lead_days
 {%- if is_incremental() %}
-where not exists (select 1 from {{ this }} as stored where {{ funnel_same_lead_days('stored', 'lead_days') }})
+where lead_id in (select changed.lead_id from {{ funnel_changed_leads() }} as changed)
 {%- endif %}
