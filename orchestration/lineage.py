@@ -89,6 +89,10 @@ class LineageGraph:
         schema: dict = {}
         for table_schema, table, column, data_type in rows:
             schema.setdefault(table_schema, {}).setdefault(table, {})[column] = data_type
+        # Staging fetches the latest raw rows by DuckDB's rowid pseudo-column (latest_versions),
+        # which information_schema does not list.
+        for columns in schema.get("raw", {}).values():
+            columns.setdefault("rowid", "BIGINT")
         return {self._database: schema}
 
     def node(self, schema: str, table: str) -> dict:
