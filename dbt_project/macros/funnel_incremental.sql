@@ -111,14 +111,17 @@
 {% macro funnel_range_periods(stages, lead_days, calendar) -%}
     {%- set stage_dates = [] -%}
     {%- for stage in stages -%}{%- do stage_dates.append(stage ~ '_date') -%}{%- endfor -%}
+    {#- Spark's least/greatest want two arguments or more. -#}
+    {%- set earliest = stage_dates[0] if stage_dates | length == 1 else 'least(' ~ stage_dates | join(', ') ~ ')' -%}
+    {%- set latest = stage_dates[0] if stage_dates | length == 1 else 'greatest(' ~ stage_dates | join(', ') ~ ')' -%}
     select distinct
         grains.grain,
         {{ period_start('grains.grain', 'range_calendar') }} as period_start
     from {{ calendar }} as range_calendar
     cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
     where
-        range_calendar.date_day >= (select min(least({{ stage_dates | join(', ') }})) from {{ lead_days }})
-        and range_calendar.date_day <= (select max(greatest({{ stage_dates | join(', ') }})) from {{ lead_days }})
+        range_calendar.date_day >= (select min({{ earliest }}) from {{ lead_days }})
+        and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
 {%- endmacro %}
 
 {#- Periods to recount: the whole range on a full build; on an incremental one the periods in
