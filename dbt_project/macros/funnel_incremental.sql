@@ -124,25 +124,29 @@
         and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
 {%- endmacro %}
 
+{#- A stored period holds a day recorded since the watermark (any period, after a NULL day). -#}
+{% macro funnel_period_is_dirty(period, calendar) -%}
+    exists (
+        select 1
+        from {{ funnel_dirty_days() }} as dirty
+        left join {{ calendar }} as dirty_calendar on dirty.day = dirty_calendar.date_day
+        where
+            dirty.recorded_at > {{ watermark() }}
+            and (
+                dirty.day is null
+                or {{ period_start(period ~ '.grain', 'dirty_calendar') }} = {{ period }}.period_start
+            )
+    )
+{%- endmacro %}
+
 {#- Periods to recount: the whole range on a full build; on an incremental one the periods in
-    range that hold a day recorded since the watermark (any, after a NULL day) or that are not
-    stored yet. -#}
+    range that are dirty or not stored yet. -#}
 {% macro funnel_periods_to_count(stages, lead_days, calendar) -%}
     select in_range.grain, in_range.period_start
     from ({{ funnel_range_periods(stages, lead_days, calendar) }}) as in_range
     {%- if is_incremental() %}
     where
-        exists (
-            select 1
-            from {{ funnel_dirty_days() }} as dirty
-            left join {{ calendar }} as dirty_calendar on dirty.day = dirty_calendar.date_day
-            where
-                dirty.recorded_at > {{ watermark() }}
-                and (
-                    dirty.day is null
-                    or {{ period_start('in_range.grain', 'dirty_calendar') }} = in_range.period_start
-                )
-        )
+        {{ funnel_period_is_dirty('in_range', calendar) }}
         or not exists (
             select 1 from {{ this }} as stored
             where stored.grain = in_range.grain and stored.period_start = in_range.period_start
@@ -150,21 +154,17 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- pre-hook of a funnel fact: delete the periods it recounts and those that left its range. -#}
+{#- pre-hook of a funnel fact: delete the dirty periods (recounted) and those that left its range. -#}
 {% macro funnel_delete_periods(stages) -%}
     {%- if is_incremental() -%}
-    {%- set lead_days = ref('int_funnel_lead_days') -%}
     {%- set calendar = ref('dim_date') -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
     delete from {{ this }} as stored
     where
-        exists (
-            select 1 from ({{ funnel_periods_to_count(stages, lead_days, calendar) }}) as recount
-            where recount.grain = stored.grain and recount.period_start = stored.period_start
-        )
+        {{ funnel_period_is_dirty('stored', calendar) }}
         or not exists (
-            select 1 from ({{ funnel_range_periods(stages, lead_days, calendar) }}) as in_range
+            select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), calendar) }}) as in_range
             where in_range.grain = stored.grain and in_range.period_start = stored.period_start
         )
     {%- else -%}
