@@ -41,6 +41,7 @@ from benchmarks.harness import (
     table_differences,
 )
 from benchmarks.pipeline_benchmark import checked
+from orchestration.dbt import PRODUCTION_BUILD
 from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.settings import DBT_PROJECT_DIR
@@ -102,12 +103,14 @@ def nightly_build(warehouse: Path, work: Path, name: str, batch_id: str, full_re
     progress(f"{name}: dbt build of staging and seeds")
     refresh = ["--full-refresh"] if full_refresh else []
     staging = checked(
-        dbt(["build", *refresh, *STAGING], warehouse, work / f"target-{name}-staging"), "dbt build staging"
+        dbt([*PRODUCTION_BUILD, *refresh, *STAGING], warehouse, work / f"target-{name}-staging"), "dbt build staging"
     )
     progress(f"{name}: quality gate")
     gate = run_gate(warehouse, batch_id, work / f"gate-docs-{name}")
     progress(f"{name}: dbt build of the models")
-    models = checked(dbt(["build", *refresh, *MODELS], warehouse, work / f"target-{name}-models"), "dbt build models")
+    models = checked(
+        dbt([*PRODUCTION_BUILD, *refresh, *MODELS], warehouse, work / f"target-{name}-models"), "dbt build models"
+    )
     return {
         "build_s": build_seconds(staging) + build_seconds(models),
         "staging_s": build_seconds(staging),
