@@ -25,12 +25,17 @@ INCREMENTAL_MODELS = (
     "staging.stg_salesforce__lead_history",
     "staging.stg_salesforce__opportunity",
     "staging.stg_salesforce__task",
+    "intermediate.int_leads",
+    "intermediate.int_lead_dimensions",
     "intermediate.int_lead_stage_events",
     "intermediate.int_lead_stage_dates",
     "intermediate.int_activities",
     "intermediate.int_funnel_lead_days",
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
+    "marts.fct_lead_lifecycle",
+    "marts.dim_lead",
+    "marts.fct_lead_handoff",
     SNAPSHOT,
 )
 # A late night: the last export again, with edits made by hand (ids chosen by the queries below).
@@ -62,7 +67,10 @@ def all_model_tables(warehouse: Path) -> list[str]:
 def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str, str]:
     """The previous export with a lead deleted, a status change dated a year back for another lead,
     a late amount edit on a won deal and a new opportunity version the gate quarantines
-    (probability 1000) of an opportunity staged so far. Returns the ids touched."""
+    (probability 1000) of an opportunity staged so far; and changes that reach leads through
+    related records: a campaign membership moved to another lead, a converted account's industry
+    and size, an owner's role renamed (team), a sales task moved to another lead. Returns the ids
+    touched."""
     import duckdb
 
     shutil.copytree(previous, target)
@@ -102,7 +110,42 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         f"case when Id in ('{held}', '{edited}') then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp"
         f") from {{src}}",
     )
-    return {DELETED_LEAD: deleted, LATE_HISTORY_LEAD: late, "quarantined opportunity": held, "edited": edited}
+    lead_csv = read.format(previous / "Lead.csv")
+    account, role = conn.execute(
+        f"select min(ConvertedAccountId) filter (ConvertedAccountId != ''), "
+        f"(select UserRoleId from {read.format(previous / 'User.csv')} where Id = min(leads.OwnerId)) "
+        f"from {lead_csv} as leads"
+    ).fetchone()
+    rewrite(
+        "CampaignMember.csv",
+        f"select * replace (case when Id = (select min(Id) from {{src}} where LeadId != '') then '{late}' "
+        f"else LeadId end as LeadId, case when Id = (select min(Id) from {{src}} where LeadId != '') "
+        f"then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+    )
+    rewrite(
+        "Account.csv",
+        f"select * replace (case when Id = '{account}' then 'Late Industry' else Industry end as Industry, "
+        f"case when Id = '{account}' then '7' else NumberOfEmployees end as NumberOfEmployees, "
+        f"case when Id = '{account}' then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+    )
+    rewrite(
+        "UserRole.csv",
+        f"select * replace (case when Id = '{role}' then Name || ' Renamed' else Name end as Name) from {{src}}",
+    )
+    rewrite(
+        "Task.csv",
+        f"select * replace (case when Id = (select min(Id) from {{src}} where WhoId like '00Q%') then '{late}' "
+        f"else WhoId end as WhoId, case when Id = (select min(Id) from {{src}} where WhoId like '00Q%') "
+        f"then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+    )
+    return {
+        DELETED_LEAD: deleted,
+        LATE_HISTORY_LEAD: late,
+        "quarantined opportunity": held,
+        "edited": edited,
+        "account": account,
+        "role": role,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +223,22 @@ def test_late_changes_reached_the_incremental_models(nightly_warehouse):
     assert events_of_deleted == 0
     assert str(late_mql).startswith("2025-06-02")
     assert (held, quarantined) == (0, 1)
+
+
+def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
+    warehouse, touched = nightly_warehouse
+    with connect(warehouse, read_only=True) as conn:
+        industries = conn.execute(
+            "select distinct industry, segment from marts.fct_lead_lifecycle where converted_account_id = $1",
+            [touched["account"]],
+        ).fetchall()
+        teams = conn.execute(
+            "select count(*), count(*) filter (owner_team like '% Renamed') from marts.dim_lead "
+            "where owner_id in (select user_id from staging.stg_salesforce__user where user_role_id = $1)",
+            [touched["role"]],
+        ).fetchone()
+    assert [industry for industry, _ in industries] == ["Late Industry"]
+    assert teams[0] > 0 and teams[0] == teams[1]
 
 
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):

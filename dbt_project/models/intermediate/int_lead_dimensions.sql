@@ -1,3 +1,6 @@
+{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
+{{ lead_attribute_dependencies() }}
+-- Incremental: the leads whose attributes changed (macros/lead_incremental.sql).
 -- The dimensions every funnel fact carries (METRICS.md section 2), one row per live lead:
 -- channel (LeadSource through seeds/channel_map.csv), first-touch campaign, industry and size
 -- band (of the converted account when there is one, else of the lead), region (by country),
@@ -7,6 +10,9 @@ with
 
 leads as (
     select * from {{ ref('int_leads') }}
+    {%- if is_incremental() %}
+    where lead_id in ({{ changed_lead_attributes() }})
+    {%- endif %}
 ),
 
 accounts as (
@@ -28,7 +34,12 @@ first_touch as (
         campaign_id,
         row_number() over (partition by lead_id order by created_at asc, campaign_member_id asc) as touch_rank
     from {{ ref('stg_salesforce__campaign_member') }}
-    where not is_deleted and lead_id is not null
+    where
+        not is_deleted
+        and lead_id is not null
+        {%- if is_incremental() %}
+        and lead_id in (select leads.lead_id from leads)
+        {%- endif %}
 ),
 
 regions as (

@@ -1,3 +1,6 @@
+{{ config(**changed_keys_config('lead_id', 'changed_lead_handoffs', 'lead_handoffs_record_watermark')) }}
+{{ lead_attribute_dependencies(handoff=true) }}
+-- Incremental: the leads whose MQL, activities or their users changed (macros/lead_incremental.sql).
 -- Speed to lead (METRICS.md section 2), one row per MQL: hours from mql_at to the first sales
 -- touch, i.e. the first Task or Event on the lead or its converted contact, by a user in a sales
 -- role (seeds/role_function_map.csv), at or after mql_at. Without such a touch, sal_at is the
@@ -17,7 +20,11 @@ mqls as (
         owner_id,
         owner_team
     from {{ ref('fct_lead_lifecycle') }}
-    where mql_at is not null
+    where
+        mql_at is not null
+        {%- if is_incremental() %}
+        and lead_id in ({{ changed_lead_handoffs() }})
+        {%- endif %}
 ),
 
 sales_touches as (

@@ -1,3 +1,6 @@
+{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
+{{ lead_attribute_dependencies() }}
+-- Incremental: the leads whose row or attributes changed (macros/lead_incremental.sql).
 -- Lead attributes for slicing. Name, email and phone are here for analysts in the warehouse; their
 -- meta.pii policy (YAML) hashes or drops them when the marts are published to BI.
 select
@@ -25,4 +28,8 @@ select
     dimensions.converted_opportunity_id
 from {{ ref('stg_salesforce__lead') }} as leads
 inner join {{ ref('int_lead_dimensions') }} as dimensions on leads.lead_id = dimensions.lead_id
-where not leads.is_deleted
+where
+    not leads.is_deleted
+    {%- if is_incremental() %}
+        and leads.lead_id in ({{ changed_lead_attributes() }})
+    {%- endif %}

@@ -1,3 +1,6 @@
+{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
+{{ lead_attribute_dependencies() }}
+-- Incremental: the leads whose stages or attributes changed (macros/lead_incremental.sql).
 -- One row per live lead: when it entered each lifecycle stage (waterfall-filled), its side
 -- outcomes, skip and recycle flags, the funnel dimensions, and whole-day velocities between
 -- adjacent stages (METRICS.md sections 1-2).
@@ -6,11 +9,17 @@ with
 
 stage_dates as (
     select * from {{ ref('int_lead_stage_dates') }}
+    {%- if is_incremental() %}
+    where lead_id in ({{ changed_lead_attributes() }})
+    {%- endif %}
 ),
 
 -- One row per live lead (this is the fact's grain).
 dimensions as (
     select * from {{ ref('int_lead_dimensions') }}
+    {%- if is_incremental() %}
+    where lead_id in ({{ changed_lead_attributes() }})
+    {%- endif %}
 ),
 
 -- Company-time-zone dates of the stage times, for whole-day velocities.
