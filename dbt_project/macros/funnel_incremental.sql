@@ -2,18 +2,51 @@
   Incremental funnel facts. fct_funnel_cohort and fct_funnel_period count leads per period, so a
   night that changes a few thousand leads only changes the periods those leads were or are in.
   - int_funnel_lead_days keeps, per lead, the company dates of its stages and its slice values as
-    the facts last counted them. A night compares it with fct_lead_lifecycle: before replacing
-    the rows of leads that changed (or left), its pre-hook records their old and new dates in
-    audit.funnel_dirty_days. A full refresh records a NULL day: every period is dirty.
-  - Each fact (incremental) deletes and recounts the periods (per grain) that contain a day
-    recorded since its watermark, plus the periods that entered or left its range of dates (the
-    zero-filled totals run from the first to the last dated lead). Its post-hook stores the newest
-    recorded_at it has consumed.
+    the facts last counted them. A night compares it with fct_lead_lifecycle on the leads the
+    night's changes reach (changed_lead_attributes, the lifecycle's own incremental set): before
+    replacing the rows of leads that changed (or left), its pre-hook records in
+    audit.funnel_dirty_stage_days which counts they moved: a stage's entries on the old and new
+    day of that stage (fct_funnel_period), and a stage pair's cohort on the old and new day of its
+    first stage when either stage's date moved (fct_funnel_cohort); every stage and pair when the
+    lead's slices changed or it appeared or left. A full refresh records a NULL day: all dirty.
+  - Each fact (incremental) deletes and recounts its units - (grain, period, stage) or (grain,
+    period, stage pair) - that hold a day recorded since its watermark, plus the periods that
+    entered or left its range of dates (the zero-filled totals run from the first to the last
+    dated lead). A lead converting tonight thus recounts its year-old cohort for the pairs that
+    end in tonight's stage only. Its post-hook stores the newest recorded_at it has consumed.
   A full refresh gives the same tables (tests/test_incremental.py).
 -#}
 
 {% macro funnel_dirty_days() -%}
-    audit.funnel_dirty_days
+    audit.funnel_dirty_stage_days
+{%- endmacro %}
+
+{#- What a fact counts per period: 'cohort' a stage pair (from_stage, to_stage), 'period' a stage. -#}
+{% macro funnel_unit_columns(kind) -%}
+    {{ return(['from_stage', 'to_stage'] if kind == 'cohort' else ['stage']) }}
+{%- endmacro %}
+
+{% macro funnel_units(kind) -%}
+    {%- if kind == 'cohort' -%}
+    {%- for from_stage, to_stage in funnel_stage_pairs() %}
+    select
+        '{{ from_stage }}' as from_stage,
+        '{{ to_stage }}' as to_stage
+    {{- " union all" if not loop.last }}
+    {%- endfor %}
+    {%- else -%}
+    {{ values_relation('stage', funnel_flow_stages()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A dirty-day record is about `unit` (an alias with the kind's unit columns). Period records
+    have no to_stage. -#}
+{% macro funnel_dirty_record_is_for(kind, unit) -%}
+    {%- if kind == 'cohort' -%}
+    dirty.stage = {{ unit }}.from_stage and dirty.to_stage = {{ unit }}.to_stage
+    {%- else -%}
+    dirty.stage = {{ unit }}.stage and dirty.to_stage is null
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The lead's stage dates and slice values the funnel facts count (from fct_lead_lifecycle). -#}
@@ -41,41 +74,75 @@
     audit.funnel_changed_leads
 {%- endmacro %}
 
-{#- pre-hook of int_funnel_lead_days: one full join of the stored rows with the current ones
-    finds the leads that changed, appeared or left (with their old and new columns); their old
-    and new days are recorded as dirty, their stored rows deleted (the model inserts the new). -#}
+{#- pre-hook of int_funnel_lead_days: a full join of the stored rows with the current ones, of the
+    leads the night's changes reach, finds the leads that changed, appeared or left (with their
+    old and new columns); their old and new days are recorded as dirty, their stored rows deleted
+    (the model inserts the new). -#}
 {% macro funnel_record_changed_leads() -%}
     {%- if is_incremental() -%}
     {%- set columns = funnel_lead_day_columns() -%}
     create schema if not exists audit;
-    create table if not exists {{ funnel_dirty_days() }} (day date, recorded_at timestamp);
+    create table if not exists {{ funnel_dirty_days() }} (day date, stage {{ dbt.type_string() }}, to_stage {{ dbt.type_string() }}, recorded_at timestamp);
+    create table if not exists {{ incremental_state() }} (watermark timestamp);
     drop table if exists {{ funnel_changed_leads() }};
     create table {{ funnel_changed_leads() }} as
+    with candidates as (
+        {{ changed_lead_attributes() }}
+    )
     select
         coalesce(current_days.lead_id, stored.lead_id) as lead_id,
+        -- Every count of the lead moves: it appeared, left or changed slice.
+        (
+            current_days.lead_id is null
+            or stored.lead_id is null
+            {%- for name, column in funnel_dimensions() %}
+            or current_days.{{ column }} is distinct from stored.{{ column }}
+            {%- endfor %}
+        ) as moved_all,
         {%- for column in columns %}
         current_days.{{ column }} as new_{{ column }},
         stored.{{ column }} as old_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
-    from ({{ funnel_lead_days_select() }}) as current_days
-    full outer join {{ this }} as stored on current_days.lead_id = stored.lead_id
+    from (
+        {{ funnel_lead_days_select() }}
+        where lifecycle.lead_id in (select candidates.lead_id from candidates)
+    ) as current_days
+    full outer join (
+        select * from {{ this }} where lead_id in (select candidates.lead_id from candidates)
+    ) as stored on current_days.lead_id = stored.lead_id
     where
         current_days.lead_id is null
         or stored.lead_id is null
         {%- for column in columns %}
         or current_days.{{ column }} is distinct from stored.{{ column }}
         {%- endfor %};
-    insert into {{ funnel_dirty_days() }} (day, recorded_at)
-    select distinct changed_day, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+    insert into {{ funnel_dirty_days() }} (day, stage, to_stage, recorded_at)
+    select distinct changed.day, changed.stage, changed.to_stage, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
     from (
+        {%- set records = [] %}
+        {%- for side in ['old', 'new'] %}
         {%- for stage in funnel_flow_stages() %}
-        select new_{{ stage }}_date as changed_day from {{ funnel_changed_leads() }}
-        union all
-        select old_{{ stage }}_date as changed_day from {{ funnel_changed_leads() }}
+        {%- do records.append((side, stage, none, [stage])) %}
+        {%- endfor %}
+        {%- for from_stage, to_stage in funnel_stage_pairs() %}
+        {%- do records.append((side, from_stage, to_stage, [from_stage, to_stage])) %}
+        {%- endfor %}
+        {%- endfor %}
+        {%- for side, stage, to_stage, moved_dates in records %}
+        select
+            {{ side }}_{{ stage }}_date as day,
+            '{{ stage }}' as stage,
+            {{ "'" ~ to_stage ~ "'" if to_stage else "cast(null as " ~ dbt.type_string() ~ ")" }} as to_stage
+        from {{ funnel_changed_leads() }}
+        where
+            moved_all
+            {%- for date_stage in moved_dates %}
+            or old_{{ date_stage }}_date is distinct from new_{{ date_stage }}_date
+            {%- endfor %}
         {{- " union all" if not loop.last }}
         {%- endfor %}
-    ) as changed_days
-    where changed_day is not null;
+    ) as changed
+    where changed.day is not null;
     delete from {{ this }} where lead_id in (select lead_id from {{ funnel_changed_leads() }})
     {%- else -%}
     select 1
@@ -89,19 +156,24 @@
     create schema if not exists audit;
     drop table if exists {{ funnel_dirty_days() }};
     create table {{ funnel_dirty_days() }} as
-    select cast(null as date) as day, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
+    select
+        cast(null as date) as day,
+        cast(null as {{ dbt.type_string() }}) as stage,
+        cast(null as {{ dbt.type_string() }}) as to_stage,
+        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
     {%- else -%}
     select 1
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of a funnel fact counted over the dates of `stages`. -#}
-{% macro funnel_fact_config(stages) -%}
+{#- The config of a funnel fact of `kind` ('cohort' or 'period') counted over the dates of
+    `stages`. -#}
+{% macro funnel_fact_config(kind, stages) -%}
     {{ return({
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ funnel_delete_periods(" ~ stages ~ ") }}",
+        'pre_hook': "{{ funnel_delete_units('" ~ kind ~ "', " ~ stages ~ ") }}",
         'post_hook': "{{ record_watermark([funnel_dirty_days()], 'recorded_at') }}",
     }) }}
 {%- endmacro %}
@@ -124,8 +196,9 @@
         and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
 {%- endmacro %}
 
-{#- A stored period holds a day recorded since the watermark (any period, after a NULL day). -#}
-{% macro funnel_period_is_dirty(period, calendar) -%}
+{#- The unit of `period` (grain, period_start) and `unit` (the kind's unit columns) holds a day
+    recorded since the watermark (every unit, after a NULL day). -#}
+{% macro funnel_unit_is_dirty(kind, period, unit, calendar) -%}
     exists (
         select 1
         from {{ funnel_dirty_days() }} as dirty
@@ -134,35 +207,45 @@
             dirty.recorded_at > {{ watermark() }}
             and (
                 dirty.day is null
-                or {{ period_start(period ~ '.grain', 'dirty_calendar') }} = {{ period }}.period_start
+                or (
+                    {{ period_start(period ~ '.grain', 'dirty_calendar') }} = {{ period }}.period_start
+                    and {{ funnel_dirty_record_is_for(kind, unit) }}
+                )
             )
     )
 {%- endmacro %}
 
-{#- Periods to recount: the whole range on a full build; on an incremental one the periods in
-    range that are dirty or not stored yet. -#}
-{% macro funnel_periods_to_count(stages, lead_days, calendar) -%}
-    select in_range.grain, in_range.period_start
+{#- Units to recount: the whole range on a full build; on an incremental one the units in range
+    that are dirty or not stored yet. -#}
+{% macro funnel_units_to_count(kind, stages, lead_days, calendar) -%}
+    {%- set unit_columns = funnel_unit_columns(kind) -%}
+    select in_range.grain, in_range.period_start, units.{{ unit_columns | join(', units.') }}
     from ({{ funnel_range_periods(stages, lead_days, calendar) }}) as in_range
+    cross join ({{ funnel_units(kind) }}) as units
     {%- if is_incremental() %}
     where
-        {{ funnel_period_is_dirty('in_range', calendar) }}
+        {{ funnel_unit_is_dirty(kind, 'in_range', 'units', calendar) }}
         or not exists (
             select 1 from {{ this }} as stored
-            where stored.grain = in_range.grain and stored.period_start = in_range.period_start
+            where
+                stored.grain = in_range.grain
+                and stored.period_start = in_range.period_start
+                {%- for column in unit_columns %}
+                and stored.{{ column }} = units.{{ column }}
+                {%- endfor %}
         )
     {%- endif %}
 {%- endmacro %}
 
-{#- pre-hook of a funnel fact: delete the dirty periods (recounted) and those that left its range. -#}
-{% macro funnel_delete_periods(stages) -%}
+{#- pre-hook of a funnel fact: delete the dirty units (recounted) and the periods that left its range. -#}
+{% macro funnel_delete_units(kind, stages) -%}
     {%- if is_incremental() -%}
     {%- set calendar = ref('dim_date') -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
     delete from {{ this }} as stored
     where
-        {{ funnel_period_is_dirty('stored', calendar) }}
+        {{ funnel_unit_is_dirty(kind, 'stored', 'stored', calendar) }}
         or not exists (
             select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), calendar) }}) as in_range
             where in_range.grain = stored.grain and in_range.period_start = stored.period_start
@@ -172,17 +255,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Each day of the periods in `counted_periods` (grain, period_start), with that grain and period:
+{#- Each day of the units in `counted_units` (grain, period_start, unit columns), with the unit:
     a day is in one period per grain. -#}
-{% macro funnel_counted_days(counted_periods, calendar) -%}
+{% macro funnel_counted_days(counted_units, calendar) -%}
     select
         {{ calendar }}.date_day,
-        grains.grain,
-        {{ period_start('grains.grain', calendar) }} as period_start
+        {{ counted_units }}.*
     from {{ calendar }}
     cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
-    inner join {{ counted_periods }}
+    inner join {{ counted_units }}
         on
-            grains.grain = {{ counted_periods }}.grain
-            and {{ period_start('grains.grain', calendar) }} = {{ counted_periods }}.period_start
+            grains.grain = {{ counted_units }}.grain
+            and {{ period_start('grains.grain', calendar) }} = {{ counted_units }}.period_start
 {%- endmacro %}

@@ -11,8 +11,8 @@
 {%- for from_stage, to_stage in funnel_stage_pairs() %}
 {%- if from_stage not in cohort_stages %}{% do cohort_stages.append(from_stage) %}{% endif %}
 {%- endfor %}
-{{ config(**funnel_fact_config(cohort_stages)) }}
--- Incremental: a night recounts only the periods holding a changed lead's old or new dates
+{{ config(**funnel_fact_config('cohort', cohort_stages)) }}
+-- Incremental: a night recounts only the (period, stage pair) whose cohort a changed lead moved
 -- (macros/funnel_incremental.sql).
 
 with
@@ -26,14 +26,7 @@ calendar as (
 ),
 
 stage_pairs as (
-    {%- for from_stage, to_stage in funnel_stage_pairs() %}
-    select
-        '{{ from_stage }}' as from_stage,
-        '{{ to_stage }}' as to_stage
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ funnel_units('cohort') }}
 ),
 
 cohort_members as (
@@ -52,14 +45,14 @@ cohort_members as (
     cross join stage_pairs
 ),
 
--- The periods counted: all on a full build, the changed ones on an incremental build.
-counted_periods as (
-    {{ funnel_periods_to_count(cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
+-- The (period, stage pair) counted: all on a full build, the changed ones on an incremental build.
+counted_units as (
+    {{ funnel_units_to_count('cohort', cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
--- Each day of a counted period, with its period per grain.
+-- Each day of a counted unit, with its period per grain.
 counted_days as (
-    {{ funnel_counted_days('counted_periods', 'calendar') }}
+    {{ funnel_counted_days('counted_units', 'calendar') }}
 ),
 
 timed as (
@@ -67,7 +60,13 @@ timed as (
         cohort_members.*,
         {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
     from cohort_members
-    where cohort_members.cohort_date in (select counted_days.date_day from counted_days)
+    where exists (
+        select 1 from counted_days
+        where
+            counted_days.date_day = cohort_members.cohort_date
+            and counted_days.from_stage = cohort_members.from_stage
+            and counted_days.to_stage = cohort_members.to_stage
+    )
 ),
 
 -- Days to convert of a converted lead, NULL when it never reached the later stage (no
@@ -112,7 +111,11 @@ histogram as (
         daily.converted_days,
         sum(daily.leads) as leads
     from daily
-    inner join counted_days on daily.cohort_date = counted_days.date_day
+    inner join counted_days
+        on
+            daily.cohort_date = counted_days.date_day
+            and daily.from_stage = counted_days.from_stage
+            and daily.to_stage = counted_days.to_stage
     group by
         counted_days.grain,
         counted_days.period_start,
@@ -172,24 +175,23 @@ measured as (
 
 totals as (
     select
-        periods.grain,
-        periods.period_start,
-        stage_pairs.from_stage,
-        stage_pairs.to_stage,
+        units.grain,
+        units.period_start,
+        units.from_stage,
+        units.to_stage,
         'all' as dimension,
         'all' as dimension_value,
         coalesce(measured.entered, 0) as entered,
         coalesce(measured.converted, 0) as converted,
         measured.median_days,
         measured.avg_days
-    from counted_periods as periods
-    cross join stage_pairs
+    from counted_units as units
     left join measured
         on
-            periods.grain = measured.grain
-            and periods.period_start = measured.period_start
-            and stage_pairs.from_stage = measured.from_stage
-            and stage_pairs.to_stage = measured.to_stage
+            units.grain = measured.grain
+            and units.period_start = measured.period_start
+            and units.from_stage = measured.from_stage
+            and units.to_stage = measured.to_stage
             and measured.dimension = 'all'
 ),
 

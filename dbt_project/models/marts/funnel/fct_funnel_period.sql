@@ -1,8 +1,8 @@
 -- Period (flow) volumes (METRICS.md section 2): how many leads entered each stage in each
 -- period (MQLs this month, ...), by the same grains and slices as fct_funnel_cohort. Side
 -- outcomes (lost, disqualified) are counted too. The total is zero-filled for every period.
-{{ config(**funnel_fact_config(funnel_flow_stages())) }}
--- Incremental: a night recounts only the periods holding a changed lead's old or new dates
+{{ config(**funnel_fact_config('period', funnel_flow_stages())) }}
+-- Incremental: a night recounts only the (period, stage) whose entries a changed lead moved
 -- (macros/funnel_incremental.sql).
 
 with
@@ -16,17 +16,17 @@ calendar as (
 ),
 
 stages as (
-    {{ values_relation('stage', funnel_flow_stages()) }}
+    {{ funnel_units('period') }}
 ),
 
--- The periods counted: all on a full build, the changed ones on an incremental build.
-counted_periods as (
-    {{ funnel_periods_to_count(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+-- The (period, stage) counted: all on a full build, the changed ones on an incremental build.
+counted_units as (
+    {{ funnel_units_to_count('period', funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
--- Each day of a counted period, with its period per grain.
+-- Each day of a counted unit, with its period per grain.
 counted_days as (
-    {{ funnel_counted_days('counted_periods', 'calendar') }}
+    {{ funnel_counted_days('counted_units', 'calendar') }}
 ),
 
 entries as (
@@ -51,7 +51,10 @@ daily as (
         {{ dimension_columns() }},
         count(*) as entries
     from entries
-    where entry_date in (select counted_days.date_day from counted_days)
+    where exists (
+        select 1 from counted_days
+        where counted_days.date_day = entries.entry_date and counted_days.stage = entries.stage
+    )
     -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
     group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
 ),
@@ -66,24 +69,23 @@ aggregated as (
         -- A sum of counts widens (HUGEINT, NUMERIC); the contract says bigint.
         cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
     from daily
-    inner join counted_days on daily.entry_date = counted_days.date_day
+    inner join counted_days on daily.entry_date = counted_days.date_day and daily.stage = counted_days.stage
     group by counted_days.grain, counted_days.period_start, daily.stage, daily.dimension, daily.dimension_value
 )
 
 select
-    periods.grain,
-    periods.period_start,
-    stages.stage,
+    units.grain,
+    units.period_start,
+    units.stage,
     'all' as dimension,
     'all' as dimension_value,
     coalesce(aggregated.entries, 0) as entries
-from counted_periods as periods
-cross join stages
+from counted_units as units
 left join aggregated
     on
-        periods.grain = aggregated.grain
-        and periods.period_start = aggregated.period_start
-        and stages.stage = aggregated.stage
+        units.grain = aggregated.grain
+        and units.period_start = aggregated.period_start
+        and units.stage = aggregated.stage
         and aggregated.dimension = 'all'
 
 union all
