@@ -91,6 +91,13 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
             "select min(opportunity_id) filter (not is_closed), min(opportunity_id) filter (is_won) "
             "from staging.stg_salesforce__opportunity where not is_deleted"
         ).fetchone()
+        # A lead of a month nothing else touches tonight becomes an MQL: only its old cohort's
+        # pairs that end in mql move (lead -> mql), the cohort's other pairs and periods do not.
+        (quiet,) = staged.execute(
+            "select min(lead_id) from marts.fct_lead_lifecycle "
+            "where current_stage = 'lead' and lead_date between '2025-03-01' and '2025-03-31'"
+        ).fetchone()
+    assert quiet, "the demo has a lead still in stage lead from March 2025"
     rewrite(
         "Lead.csv",
         f"select * replace (case when Id = '{deleted}' then 'true' else IsDeleted end as IsDeleted, "
@@ -99,7 +106,9 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     rewrite(
         "LeadHistory.csv",
         f"select * from {{src}} union all select 'LATE000000000001', '{late}', min(CreatedById), "
-        f"'2025-06-02T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}}",
+        f"'2025-06-02T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}} "
+        f"union all select 'LATE000000000002', '{quiet}', min(CreatedById), "
+        f"'2026-04-20T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}}",
     )
     rewrite(
         "Opportunity.csv",
@@ -145,6 +154,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "edited": edited,
         "account": account,
         "role": role,
+        "quiet month lead": quiet,
     }
 
 
@@ -237,6 +247,10 @@ def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
             "where owner_id in (select user_id from staging.stg_salesforce__user where user_role_id = $1)",
             [touched["role"]],
         ).fetchone()
+        quiet_mql = conn.execute(
+            "select mql_date from marts.fct_lead_lifecycle where lead_id = $1", [touched["quiet month lead"]]
+        ).fetchone()
+    assert str(quiet_mql[0]) == "2026-04-20"
     assert [industry for industry, _ in industries] == ["Late Industry"]
     assert teams[0] > 0 and teams[0] == teams[1]
 
