@@ -1,6 +1,7 @@
 """Nightly exports one after another: every incremental model (staged CRM objects, lead stage
 events and dates, activities, the funnel facts, the daily pipeline snapshot) stays equal to a full rebuild, with
-new days, late edits, late-arriving history, deletions and a quarantined new version included."""
+new days, late edits, late-arriving history, deletions, a quarantined new version, changes that
+reach leads through related records, and a quiet night with a single stage change included."""
 
 from __future__ import annotations
 
@@ -91,13 +92,6 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
             "select min(opportunity_id) filter (not is_closed), min(opportunity_id) filter (is_won) "
             "from staging.stg_salesforce__opportunity where not is_deleted"
         ).fetchone()
-        # A lead of a month nothing else touches tonight becomes an MQL: only its old cohort's
-        # pairs that end in mql move (lead -> mql), the cohort's other pairs and periods do not.
-        (quiet,) = staged.execute(
-            "select min(lead_id) from marts.fct_lead_lifecycle "
-            "where current_stage = 'lead' and lead_date between '2025-03-01' and '2025-03-31'"
-        ).fetchone()
-    assert quiet, "the demo has a lead still in stage lead from March 2025"
     rewrite(
         "Lead.csv",
         f"select * replace (case when Id = '{deleted}' then 'true' else IsDeleted end as IsDeleted, "
@@ -106,9 +100,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     rewrite(
         "LeadHistory.csv",
         f"select * from {{src}} union all select 'LATE000000000001', '{late}', min(CreatedById), "
-        f"'2025-06-02T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}} "
-        f"union all select 'LATE000000000002', '{quiet}', min(CreatedById), "
-        f"'2026-04-20T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}}",
+        f"'2025-06-02T10:00:00.000Z', 'Status', '', 'Marketing Qualified', 'false' from {{src}}",
     )
     rewrite(
         "Opportunity.csv",
@@ -154,13 +146,35 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "edited": edited,
         "account": account,
         "role": role,
-        "quiet month lead": quiet,
     }
+
+
+def quiet_night_export(previous: Path, target: Path, warehouse: Path) -> str:
+    """The previous export plus one change: a lead created in March 2025, still in stage lead,
+    becomes an MQL. Only its old cohort's pairs ending in mql (lead -> mql) move, not the other
+    pairs of that period: the night recounts just those. Returns the lead."""
+    import duckdb
+
+    with connect(warehouse, read_only=True) as built:
+        (quiet,) = built.execute(
+            "select min(lead_id) from marts.fct_lead_lifecycle "
+            "where current_stage = 'lead' and lead_date between '2025-03-01' and '2025-03-31'"
+        ).fetchone()
+    assert quiet, "the demo has a lead still in stage lead from March 2025"
+    shutil.copytree(previous, target)
+    source = previous / "LeadHistory.csv"
+    duckdb.connect().execute(
+        f"copy (select * from read_csv('{source}', all_varchar = true, header = true) union all "
+        f"select 'QUIET00000000001', '{quiet}', min(CreatedById), '2026-04-20T10:00:00.000Z', 'Status', '', "
+        f"'Marketing Qualified', 'false' from read_csv('{source}', all_varchar = true, header = true)) "
+        f"to '{target / 'LeadHistory.csv'}' (header)"
+    )
+    return quiet
 
 
 @pytest.fixture(scope="module")
 def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """A warehouse fed four successive exports of the same company, built incrementally."""
+    """A warehouse fed five successive exports of the same company, built incrementally."""
     root = tmp_path_factory.mktemp("nightly")
     warehouse = root / "revops.duckdb"
     exports = []
@@ -173,7 +187,9 @@ def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]
     touched = late_night_export(exports[-1], root / "export-late", warehouse)
     outcome = run_pipeline(root / "export-late", warehouse)
     assert outcome.success, outcome.error
-    return warehouse, {**touched, "late run": outcome.run_id}
+    quiet = quiet_night_export(root / "export-late", root / "export-quiet", warehouse)
+    assert run_pipeline(root / "export-quiet", warehouse).success
+    return warehouse, {**touched, "late run": outcome.run_id, "quiet month lead": quiet}
 
 
 @pytest.fixture(scope="module")
@@ -263,5 +279,5 @@ def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):
         batches = conn.execute("select count(distinct batch_id) from audit.load_log").fetchone()[0]
         versions = conn.execute("select count(distinct _batch_id) from raw.opportunity").fetchone()[0]
     assert latest == as_of
-    assert batches == len(EXPORT_TIMES) + 1
+    assert batches == len(EXPORT_TIMES) + 2  # the late night and the quiet night
     assert versions >= 2, "later exports brought new or edited opportunities"
