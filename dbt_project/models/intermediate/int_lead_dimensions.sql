@@ -34,12 +34,10 @@ first_touch as (
         campaign_id,
         row_number() over (partition by lead_id order by created_at asc, campaign_member_id asc) as touch_rank
     from {{ ref('stg_salesforce__campaign_member') }}
-    where
-        not is_deleted
-        and lead_id is not null
-        {%- if is_incremental() %}
+    where not is_deleted and lead_id is not null
+    {%- if is_incremental() %}
         and lead_id in (select leads.lead_id from leads)
-        {%- endif %}
+    {%- endif %}
 ),
 
 regions as (

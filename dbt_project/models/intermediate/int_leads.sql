@@ -18,8 +18,7 @@ select
     converted_contact_id,
     converted_opportunity_id
 from {{ ref('stg_salesforce__lead') }}
-where
-    not is_deleted
-    {%- if is_incremental() %}
-        and lead_id in ({{ changed_lead_attributes() }})
-    {%- endif %}
+where not is_deleted
+{%- if is_incremental() %}
+    and lead_id in ({{ changed_lead_attributes() }})
+{%- endif %}

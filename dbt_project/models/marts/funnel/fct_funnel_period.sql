@@ -51,10 +51,11 @@ daily as (
         {{ dimension_columns() }},
         count(*) as entries
     from entries
-    where exists (
-        select 1 from counted_days
-        where counted_days.date_day = entries.entry_date and counted_days.stage = entries.stage
-    )
+    where
+        exists (
+            select 1 from counted_days
+            where counted_days.date_day = entries.entry_date and counted_days.stage = entries.stage
+        )
     -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
     group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
 ),

@@ -20,11 +20,10 @@ mqls as (
         owner_id,
         owner_team
     from {{ ref('fct_lead_lifecycle') }}
-    where
-        mql_at is not null
-        {%- if is_incremental() %}
+    where mql_at is not null
+    {%- if is_incremental() %}
         and lead_id in ({{ changed_lead_handoffs() }})
-        {%- endif %}
+    {%- endif %}
 ),
 
 sales_touches as (

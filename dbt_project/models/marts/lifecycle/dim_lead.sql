@@ -28,8 +28,7 @@ select
     dimensions.converted_opportunity_id
 from {{ ref('stg_salesforce__lead') }} as leads
 inner join {{ ref('int_lead_dimensions') }} as dimensions on leads.lead_id = dimensions.lead_id
-where
-    not leads.is_deleted
-    {%- if is_incremental() %}
-        and leads.lead_id in ({{ changed_lead_attributes() }})
-    {%- endif %}
+where not leads.is_deleted
+{%- if is_incremental() %}
+    and leads.lead_id in ({{ changed_lead_attributes() }})
+{%- endif %}
