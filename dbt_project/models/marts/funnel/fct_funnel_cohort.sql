@@ -55,18 +55,25 @@ counted_days as (
     {{ funnel_counted_days('counted_units', 'calendar') }}
 ),
 
+-- The (day, stage pair) cohorts to count, once each (a hash join on every engine).
+counted_cohort_days as (
+    select distinct
+        date_day,
+        from_stage,
+        to_stage
+    from counted_days
+),
+
 timed as (
     select
         cohort_members.*,
         {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
     from cohort_members
-    where exists (
-        select 1 from counted_days
-        where
-            counted_days.date_day = cohort_members.cohort_date
-            and counted_days.from_stage = cohort_members.from_stage
-            and counted_days.to_stage = cohort_members.to_stage
-    )
+    inner join counted_cohort_days
+        on
+            cohort_members.cohort_date = counted_cohort_days.date_day
+            and cohort_members.from_stage = counted_cohort_days.from_stage
+            and cohort_members.to_stage = counted_cohort_days.to_stage
 ),
 
 -- Days to convert of a converted lead, NULL when it never reached the later stage (no
