@@ -55,25 +55,15 @@ counted_days as (
     {{ funnel_counted_days('counted_units', 'calendar') }}
 ),
 
--- The (day, stage pair) cohorts to count, once each (a hash join on every engine).
-counted_cohort_days as (
-    select distinct
-        date_day,
-        from_stage,
-        to_stage
-    from counted_days
-),
-
 timed as (
     select
         cohort_members.*,
         {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
     from cohort_members
-    inner join counted_cohort_days
-        on
-            cohort_members.cohort_date = counted_cohort_days.date_day
-            and cohort_members.from_stage = counted_cohort_days.from_stage
-            and cohort_members.to_stage = counted_cohort_days.to_stage
+    -- Days counted for any pair; the histogram keeps each pair's own days. A plain IN on one
+    -- column is a hashed lookup on every engine (PostgreSQL planned the three-column match as
+    -- a nested loop).
+    where cohort_members.cohort_date in (select counted_days.date_day from counted_days)
 ),
 
 -- Days to convert of a converted lead, NULL when it never reached the later stage (no

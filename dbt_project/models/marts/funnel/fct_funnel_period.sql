@@ -29,14 +29,6 @@ counted_days as (
     {{ funnel_counted_days('counted_units', 'calendar') }}
 ),
 
--- The (day, stage) entries to count, once each (a hash join on every engine).
-counted_entry_days as (
-    select distinct
-        date_day as counted_day,
-        stage as counted_stage
-    from counted_days
-),
-
 entries as (
     select
         stages.stage,
@@ -51,13 +43,6 @@ entries as (
     cross join stages
 ),
 
-counted_entries as (
-    select entries.*
-    from entries
-    inner join counted_entry_days
-        on entries.entry_date = counted_entry_days.counted_day and entries.stage = counted_entry_days.counted_stage
-),
-
 -- Counted per day and slice first, so the grains multiply day-level counts, not lead rows.
 daily as (
     select
@@ -65,7 +50,9 @@ daily as (
         entry_date,
         {{ dimension_columns() }},
         count(*) as entries
-    from counted_entries
+    from entries
+    -- Days counted for any stage; the roll-up below keeps each stage's own days.
+    where entry_date in (select counted_days.date_day from counted_days)
     -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
     group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
 ),
