@@ -173,7 +173,10 @@
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ funnel_delete_units('" ~ kind ~ "', " ~ stages ~ ") }}",
+        'pre_hook': [
+            "{{ funnel_planner_settings() }}",
+            "{{ funnel_delete_units('" ~ kind ~ "', " ~ stages ~ ") }}",
+        ],
         'post_hook': "{{ record_watermark([funnel_dirty_days()], 'recorded_at') }}",
     }) }}
 {%- endmacro %}

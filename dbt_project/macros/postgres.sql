@@ -75,3 +75,18 @@
 {% macro postgres__median(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
+
+{#- pre-hook of the funnel facts: their many CTEs over freshly built tables have no statistics, and
+    PostgreSQL, estimating one row, joined the per-unit histograms with nested loops (a demo
+    build ran for tens of minutes). Hash and merge joins only, for this model's transaction. -#}
+{% macro funnel_planner_settings() -%}
+    {{ return(adapter.dispatch('funnel_planner_settings', 'revops')()) }}
+{%- endmacro %}
+
+{% macro default__funnel_planner_settings() -%}
+    select 1
+{%- endmacro %}
+
+{% macro postgres__funnel_planner_settings() -%}
+    set local enable_nestloop = off
+{%- endmacro %}
