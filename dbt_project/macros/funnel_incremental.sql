@@ -3,7 +3,7 @@
   night that changes a few thousand leads only changes the periods those leads were or are in.
   - int_funnel_lead_days keeps, per lead, the company dates of its stages and its slice values as
     the facts last counted them. A night compares it with fct_lead_lifecycle on the leads the
-    night's changes reach (changed_lead_attributes, the lifecycle's own incremental set): before
+    night's changes reach (int_lead_changes, as the lifecycle's own incremental set): before
     replacing the rows of leads that changed (or left), its pre-hook records in
     audit.funnel_dirty_stage_days which counts they moved: a stage's entries on the old and new
     day of that stage (fct_funnel_period), and a stage pair's cohort on the old and new day of its
@@ -87,7 +87,7 @@
     drop table if exists {{ funnel_changed_leads() }};
     create table {{ funnel_changed_leads() }} as
     with candidates as (
-        {{ changed_lead_attributes() }}
+        {{ logged_lead_attributes() }}
     )
     select
         coalesce(current_days.lead_id, stored.lead_id) as lead_id,

@@ -1,12 +1,14 @@
 {#-
   The lead-grain tables (int_leads, int_lead_dimensions, fct_lead_lifecycle, dim_lead,
-  fct_lead_handoff) as changed-key incrementals (macros/incremental.sql): a night re-derives the
-  leads whose row, status history or converted deal changed (changed_leads) and the leads a changed
-  related record reaches - a campaign membership (first touch), the converted account (industry,
-  size, region), the owner or the owner's role (team), and for the hand-off a task or event on the
-  lead or its contact, or a change to the user who did it (sales role). Every version of a changed
-  record is read, so a membership or activity moved from one lead to another re-derives both.
-  Seeds and vars need `--full-refresh`, as for every incremental here.
+  fct_lead_handoff, int_funnel_lead_days) as changed-key incrementals (macros/incremental.sql).
+  int_lead_changes logs, once a night, the leads the night's changes reach: a lead whose row,
+  status history or converted deal changed (changed_leads), or that a changed related record
+  reaches - a campaign membership (first touch), the converted account (industry, size, region),
+  the owner or the owner's role (team) - and, for the hand-off only, a task or event on the lead or
+  its contact, or a change to the user who did it (sales role). Every version of a changed record
+  is read, so a membership or activity moved from one lead to another reaches both. Each model
+  re-derives the leads logged since the last log row it consumed (its own watermark), so a model
+  that missed a night catches up. Seeds and vars need `--full-refresh`, as for every incremental.
 -#}
 
 {#- Record keys of a CRM source table with a version loaded, or held by the gate, since the watermark. -#}
@@ -43,11 +45,9 @@
         or owner_id in ({{ changed_users() }})
 {%- endmacro %}
 
-{#- Hand-offs also move with the activities on a lead or its converted contact, and with their
-    users' sales role. -#}
-{% macro changed_lead_handoffs() -%}
-    {{ changed_lead_attributes() }}
-    union
+{#- Leads whose hand-off moves with an activity on the lead or its converted contact, or with
+    its user's sales role. -#}
+{% macro changed_lead_activities() -%}
     select lead_id from {{ ref('stg_salesforce__lead') }}
     where lead_id in ({{ touched_people() }}) or converted_contact_id in ({{ touched_people() }})
 {%- endmacro %}
@@ -60,35 +60,64 @@
     select who_id from {{ ref('int_activities') }} where owner_id in ({{ changed_users() }})
 {%- endmacro %}
 
-{#- The inputs the changed-lead sets read, for the models' parse-time dependencies (refs inside
+{#- The inputs int_lead_changes reads, for its parse-time dependencies (refs inside
     is_incremental() blocks are invisible to dbt's parser). -#}
-{% macro lead_attribute_dependencies(handoff=false) -%}
+{% macro lead_change_sources() -%}
     -- depends_on: {{ ref('stg_salesforce__lead') }}
     -- depends_on: {{ ref('stg_salesforce__lead_history') }}
     -- depends_on: {{ ref('stg_salesforce__opportunity') }}
     -- depends_on: {{ ref('stg_salesforce__user') }}
-    {%- for table_name in ['lead_history', 'campaign_member', 'account', 'user', 'user_role'] + (['task', 'event'] if handoff else []) %}
+    -- depends_on: {{ ref('int_activities') }}
+    {%- for table_name in ['lead_history', 'campaign_member', 'account', 'user', 'user_role', 'task', 'event'] %}
     -- depends_on: {{ source('salesforce', table_name) }}
     {%- endfor %}
-    {%- if handoff %}
-    -- depends_on: {{ ref('int_activities') }}
-    {%- endif %}
 {%- endmacro %}
 
-{% macro lead_attributes_record_watermark() -%}
-    {{ lead_grain_record_watermark(handoff=false) }}
+{% macro lead_change_time() -%}
+    cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
 {%- endmacro %}
 
-{% macro lead_handoffs_record_watermark() -%}
-    {{ lead_grain_record_watermark(handoff=true) }}
-{%- endmacro %}
-
-{#- The newest load time of every source the model's changed leads come from. -#}
-{% macro lead_grain_record_watermark(handoff) -%}
-    {%- set tables = ['lead', 'lead_history', 'opportunity', 'campaign_member', 'account', 'user', 'user_role'] -%}
+{#- post-hook of int_lead_changes: the newest load time of every source it reads. -#}
+{% macro lead_change_sources_watermark() -%}
     {%- set relations = [] -%}
-    {%- for table_name in tables + (['task', 'event'] if handoff else []) -%}
+    {%- for table_name in ['lead', 'lead_history', 'opportunity', 'campaign_member', 'account', 'user', 'user_role', 'task', 'event'] -%}
         {%- do relations.append(source('salesforce', table_name)) -%}
     {%- endfor -%}
     {{ record_watermark(relations) }}
+{%- endmacro %}
+
+{# ---- the models that consume the log --------------------------------------------------------- #}
+
+{#- Their parse-time dependencies on what logged_lead_changes reads (only their incremental
+    branch does). -#}
+{% macro lead_changes_dependency() -%}
+    -- depends_on: {{ ref('int_lead_changes') }}
+    -- depends_on: {{ ref('stg_salesforce__lead') }}
+{%- endmacro %}
+
+{#- Leads logged since this model's watermark; after a full refresh of the log, every lead. -#}
+{% macro logged_lead_changes(reaches) -%}
+    {%- set log = ref('int_lead_changes') -%}
+    {%- set log_refreshed -%}
+        exists (select 1 from {{ log }} where reach = 'everything' and recorded_at > {{ watermark() }})
+    {%- endset -%}
+    select lead_id from {{ log }}
+    where recorded_at > {{ watermark() }} and reach in ('{{ reaches | join("', '") }}')
+    union
+    select lead_id from {{ this }} where {{ log_refreshed }}
+    union
+    select lead_id from {{ ref('stg_salesforce__lead') }} where {{ log_refreshed }}
+{%- endmacro %}
+
+{% macro logged_lead_attributes() -%}
+    {{ logged_lead_changes(['attributes']) }}
+{%- endmacro %}
+
+{% macro logged_lead_handoffs() -%}
+    {{ logged_lead_changes(['attributes', 'handoffs']) }}
+{%- endmacro %}
+
+{#- post-hook of a consumer: the newest log row it has consumed. -#}
+{% macro lead_changes_record_watermark() -%}
+    {{ record_watermark([ref('int_lead_changes')], column='recorded_at') }}
 {%- endmacro %}

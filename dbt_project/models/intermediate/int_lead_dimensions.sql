@@ -1,5 +1,5 @@
-{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
-{{ lead_attribute_dependencies() }}
+{{ config(**changed_keys_config('lead_id', 'logged_lead_attributes', 'lead_changes_record_watermark')) }}
+{{ lead_changes_dependency() }}
 -- Incremental: the leads whose attributes changed (macros/lead_incremental.sql).
 -- The dimensions every funnel fact carries (METRICS.md section 2), one row per live lead:
 -- channel (LeadSource through seeds/channel_map.csv), first-touch campaign, industry and size
@@ -11,7 +11,7 @@ with
 leads as (
     select * from {{ ref('int_leads') }}
     {%- if is_incremental() %}
-    where lead_id in ({{ changed_lead_attributes() }})
+    where lead_id in ({{ logged_lead_attributes() }})
     {%- endif %}
 ),
 

@@ -1,5 +1,5 @@
-{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
-{{ lead_attribute_dependencies() }}
+{{ config(**changed_keys_config('lead_id', 'logged_lead_attributes', 'lead_changes_record_watermark')) }}
+{{ lead_changes_dependency() }}
 -- Live (not deleted) leads with the columns the lifecycle and funnel models read. Staging is a
 -- view that picks the latest version of every record; materializing that once here saves every
 -- downstream model from repeating it (DuckDB does not cache views).
@@ -20,5 +20,5 @@ select
 from {{ ref('stg_salesforce__lead') }}
 where not is_deleted
 {%- if is_incremental() %}
-    and lead_id in ({{ changed_lead_attributes() }})
+    and lead_id in ({{ logged_lead_attributes() }})
 {%- endif %}

@@ -1,5 +1,5 @@
-{{ config(**changed_keys_config('lead_id', 'changed_lead_handoffs', 'lead_handoffs_record_watermark')) }}
-{{ lead_attribute_dependencies(handoff=true) }}
+{{ config(**changed_keys_config('lead_id', 'logged_lead_handoffs', 'lead_changes_record_watermark')) }}
+{{ lead_changes_dependency() }}
 -- Incremental: the leads whose MQL, activities or their users changed (macros/lead_incremental.sql).
 -- Speed to lead (METRICS.md section 2), one row per MQL: hours from mql_at to the first sales
 -- touch, i.e. the first Task or Event on the lead or its converted contact, by a user in a sales
@@ -22,7 +22,7 @@ mqls as (
     from {{ ref('fct_lead_lifecycle') }}
     where mql_at is not null
     {%- if is_incremental() %}
-        and lead_id in ({{ changed_lead_handoffs() }})
+        and lead_id in ({{ logged_lead_handoffs() }})
     {%- endif %}
 ),
 

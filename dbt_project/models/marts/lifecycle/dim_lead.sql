@@ -1,5 +1,5 @@
-{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
-{{ lead_attribute_dependencies() }}
+{{ config(**changed_keys_config('lead_id', 'logged_lead_attributes', 'lead_changes_record_watermark')) }}
+{{ lead_changes_dependency() }}
 -- Incremental: the leads whose row or attributes changed (macros/lead_incremental.sql).
 -- Lead attributes for slicing. Name, email and phone are here for analysts in the warehouse; their
 -- meta.pii policy (YAML) hashes or drops them when the marts are published to BI.
@@ -30,5 +30,5 @@ from {{ ref('stg_salesforce__lead') }} as leads
 inner join {{ ref('int_lead_dimensions') }} as dimensions on leads.lead_id = dimensions.lead_id
 where not leads.is_deleted
 {%- if is_incremental() %}
-    and leads.lead_id in ({{ changed_lead_attributes() }})
+    and leads.lead_id in ({{ logged_lead_attributes() }})
 {%- endif %}

@@ -1,5 +1,5 @@
-{{ config(**changed_keys_config('lead_id', 'changed_lead_attributes', 'lead_attributes_record_watermark')) }}
-{{ lead_attribute_dependencies() }}
+{{ config(**changed_keys_config('lead_id', 'logged_lead_attributes', 'lead_changes_record_watermark')) }}
+{{ lead_changes_dependency() }}
 -- Incremental: the leads whose stages or attributes changed (macros/lead_incremental.sql).
 -- One row per live lead: when it entered each lifecycle stage (waterfall-filled), its side
 -- outcomes, skip and recycle flags, the funnel dimensions, and whole-day velocities between
@@ -10,7 +10,7 @@ with
 stage_dates as (
     select * from {{ ref('int_lead_stage_dates') }}
     {%- if is_incremental() %}
-    where lead_id in ({{ changed_lead_attributes() }})
+    where lead_id in ({{ logged_lead_attributes() }})
     {%- endif %}
 ),
 
@@ -18,7 +18,7 @@ stage_dates as (
 dimensions as (
     select * from {{ ref('int_lead_dimensions') }}
     {%- if is_incremental() %}
-    where lead_id in ({{ changed_lead_attributes() }})
+    where lead_id in ({{ logged_lead_attributes() }})
     {%- endif %}
 ),
 
