@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import resource
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -186,6 +187,10 @@ def main(argv: list[str] | None = None) -> dict:
     warehouse = work / "revops.duckdb"
     for stale in work.glob("revops.duckdb*"):
         stale.unlink()
+    # A previous run's dbt target paths: their partial-parse state can outlive a macro change
+    # (seen: a depends_on added to a macro was not picked up, and the build failed).
+    for stale in work.glob("target-*"):
+        shutil.rmtree(stale)
 
     progress("extraction of export A (and DuckDB read_csv of the same files)")
     extract = extraction(export_a, warehouse, work / "read_csv.duckdb")
