@@ -97,16 +97,28 @@
 
 {#- Leads logged since this model's watermark; after a full refresh of the log, every lead. -#}
 {% macro logged_lead_changes(reaches) -%}
-    {%- set log = ref('int_lead_changes') -%}
-    {%- set log_refreshed -%}
-        exists (select 1 from {{ log }} where reach = 'everything' and recorded_at > {{ watermark() }})
-    {%- endset -%}
-    select lead_id from {{ log }}
+    select lead_id from {{ ref('int_lead_changes') }}
     where recorded_at > {{ watermark() }} and reach in ('{{ reaches | join("', '") }}')
+    {%- if lead_log_refreshed() %}
     union
-    select lead_id from {{ this }} where {{ log_refreshed }}
+    select lead_id from {{ this }}
     union
-    select lead_id from {{ ref('stg_salesforce__lead') }} where {{ log_refreshed }}
+    select lead_id from {{ ref('stg_salesforce__lead') }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- Whether the log was refreshed since this model's watermark, asked when the model runs: as a
+    branch of the changed set it cost a scan of the model and of staged leads every night (0.35 s
+    of dim_lead's 0.56 s at 2M). No watermark yet (a model built before the log existed): treat
+    as refreshed. -#}
+{% macro lead_log_refreshed() -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
+    {%- if state is none -%}{{ return(true) }}{%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from " ~ ref('int_lead_changes') ~ " where reach = 'everything' and recorded_at > " ~ watermark()
+    ) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
 {% macro logged_lead_attributes() -%}
