@@ -32,6 +32,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_lead_stage_dates",
     "intermediate.int_activities",
     "intermediate.int_funnel_lead_days",
+    "intermediate.int_funnel_cohort_histogram",
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
     "marts.fct_lead_lifecycle",
@@ -50,6 +51,7 @@ LEAD_TABLES = (
 )
 # The log of which leads each night reached: a record of the nights, not a function of raw.
 CHANGE_LOG = "intermediate.int_lead_changes"
+HISTOGRAM = "intermediate.int_funnel_cohort_histogram"
 # A late night: the last export again, with edits made by hand (ids chosen by the queries below).
 DELETED_LEAD, LATE_HISTORY_LEAD = "lead deleted tonight", "lead with late status history"
 LATE_MODSTAMP = "2026-04-21T05:00:00.000Z"
@@ -313,6 +315,57 @@ def test_a_refreshed_change_log_rebuilds_the_lead_tables(nightly_warehouse, rebu
     dbt_run(["-s", "int_lead_changes+", "--exclude", "int_lead_changes"], warehouse, tmp_path / "target")
     for table in LEAD_TABLES:
         assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table), table
+
+
+def test_a_refreshed_lead_days_table_rebuilds_the_cohort_histogram(nightly_warehouse, rebuilt_warehouse, tmp_path):
+    """`dbt run -s int_funnel_lead_days --full-refresh` restarts the log of lead-day changes: the
+    histogram's next build recounts from int_funnel_lead_days instead of adding deltas."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    with connect(warehouse) as conn:  # counts a delta would keep
+        conn.execute(f"update {HISTOGRAM} set leads = leads + 1")
+    dbt_run(["-s", "int_funnel_lead_days", "--full-refresh"], warehouse, tmp_path / "target")
+    dbt_run(["-s", "int_funnel_cohort_histogram", "fct_funnel_cohort"], warehouse, tmp_path / "target")
+    for table in (HISTOGRAM, "marts.fct_funnel_cohort"):
+        assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table), table
+
+
+def test_the_cohort_histogram_catches_up_on_nights_it_missed(nightly_warehouse, tmp_path):
+    """Two nights change the same leads' stage dates and slices while the histogram is not
+    built; its next build adds both nights' deltas and equals a recount."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    nights = (
+        ("mql_at = mql_at - interval 40 day, sql_at = coalesce(sql_at, mql_at + interval 3 day)", 0, 30),
+        ("channel = 'Moved', mql_at = mql_at + interval 100 day", 10, 60),
+    )
+    for change, first, last in nights:
+        with connect(warehouse) as conn:  # what a night's upstream models would have done
+            leads = conn.execute(
+                "select lead_id from marts.fct_lead_lifecycle where mql_at is not null order by lead_id "
+                f"limit {last - first} offset {first}"
+            ).fetchall()
+            ids = [lead_id for (lead_id,) in leads]
+            conn.execute(f"update marts.fct_lead_lifecycle set {change} where lead_id in (select unnest($1))", [ids])
+            conn.execute(
+                f"insert into {CHANGE_LOG} (lead_id, reach, recorded_at) "
+                "select unnest($1), 'attributes', cast(current_timestamp as timestamp)",
+                [ids],
+            )
+        dbt_run(["-s", "int_funnel_lead_days"], warehouse, tmp_path / "target")
+    with connect(warehouse, read_only=True) as conn:
+        logged = conn.execute(
+            "select count(distinct recorded_at), count(*) from audit.funnel_lead_day_changes "
+            "where recorded_at > (select max(watermark) from audit.incremental_state__int_funnel_cohort_histogram)"
+        ).fetchone()
+    assert logged == (2, 2 * 30 + 2 * 50)  # each changed lead's old and new row, per night
+    dbt_run(["-s", "int_funnel_cohort_histogram", "fct_funnel_cohort"], warehouse, tmp_path / "target")
+    with connect(warehouse, read_only=True) as conn:
+        applied = conn.execute("select count(*) from audit.int_funnel_cohort_histogram__changes").fetchone()[0]
+    caught_up = [fingerprint(warehouse, table) for table in (HISTOGRAM, "marts.fct_funnel_cohort")]
+    dbt_run(["-s", "int_funnel_cohort_histogram", "fct_funnel_cohort", "--full-refresh"], warehouse, tmp_path / "t2")
+    assert applied > 0  # the deltas were applied, not a recount
+    assert caught_up == [fingerprint(warehouse, table) for table in (HISTOGRAM, "marts.fct_funnel_cohort")]
 
 
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):

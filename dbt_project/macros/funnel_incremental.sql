@@ -99,6 +99,8 @@
             or current_days.{{ column }} is distinct from stored.{{ column }}
             {%- endfor %}
         ) as moved_all,
+        stored.lead_id is not null as was_counted,
+        current_days.lead_id is not null as is_counted,
         {%- for column in columns %}
         current_days.{{ column }} as new_{{ column }},
         stored.{{ column }} as old_{{ column }}{{ "," if not loop.last }}
@@ -143,6 +145,7 @@
         {%- endfor %}
     ) as changed
     where changed.day is not null;
+    {{ funnel_log_lead_day_changes() }};
     delete from {{ this }} where lead_id in (select lead_id from {{ funnel_changed_leads() }})
     {%- else -%}
     select 1
@@ -150,7 +153,8 @@
 {%- endmacro %}
 
 {#- post-hook of int_funnel_lead_days: after a full refresh, the stored days of the facts say
-    nothing any more; a NULL day marks every period dirty (and the old records can go). -#}
+    nothing any more; a NULL day marks every period dirty (and the old records can go), and the
+    lead-day log restarts (the histogram recounts). -#}
 {% macro funnel_mark_all_dirty_after_full_refresh() -%}
     {%- if config.get('materialized') == 'incremental' and not is_incremental() -%}
     create schema if not exists audit;
@@ -160,7 +164,8 @@
         cast(null as date) as day,
         cast(null as {{ dbt.type_string() }}) as stage,
         cast(null as {{ dbt.type_string() }}) as to_stage,
-        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
+        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at;
+    {{ funnel_restart_lead_day_changes() }}
     {%- else -%}
     select 1
     {%- endif -%}
@@ -270,4 +275,194 @@
         on
             grains.grain = {{ counted_units }}.grain
             and {{ period_start('grains.grain', calendar) }} = {{ counted_units }}.period_start
+{%- endmacro %}
+
+{# ---- the cohort histogram: maintained by deltas of the changed leads ------------------------ #}
+
+{#- Log of lead-day changes: per changed lead a row of its old values (sign -1, when it was
+    counted) and one of its new values (sign +1, when it is counted now). Deltas add up, so a
+    consumer that missed a night applies both nights at once. A full refresh of
+    int_funnel_lead_days starts the log over with one row whose lead_id is NULL: rebuild. -#}
+{% macro funnel_lead_day_changes() -%}
+    audit.funnel_lead_day_changes
+{%- endmacro %}
+
+{#- The log's columns as a select over int_funnel_lead_days-shaped `relation`, with `sign`. -#}
+{% macro funnel_lead_day_change_columns(prefix='') -%}
+    {%- for column in funnel_lead_day_columns() %}
+    {{ prefix }}{{ column }} as {{ column }},
+    {%- endfor %}
+{%- endmacro %}
+
+{#- pre-hook part of int_funnel_lead_days: append the night's changed leads to the log. -#}
+{% macro funnel_log_lead_day_changes() -%}
+    create table if not exists {{ funnel_lead_day_changes() }} as
+    select lead_id, 1 as sign, {{ funnel_lead_day_change_columns() }} cast(null as {{ dbt.type_timestamp() }}) as recorded_at
+    from {{ this }} where 1 = 0;
+    insert into {{ funnel_lead_day_changes() }}
+    select lead_id, -1 as sign, {{ funnel_lead_day_change_columns('old_') }} cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
+    from {{ funnel_changed_leads() }} where was_counted
+    union all
+    select lead_id, 1 as sign, {{ funnel_lead_day_change_columns('new_') }} cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
+    from {{ funnel_changed_leads() }} where is_counted
+{%- endmacro %}
+
+{#- post-hook part of int_funnel_lead_days after a full refresh: the log starts over. -#}
+{% macro funnel_restart_lead_day_changes() -%}
+    drop table if exists {{ funnel_lead_day_changes() }};
+    create table {{ funnel_lead_day_changes() }} as
+    select lead_id, 1 as sign, {{ funnel_lead_day_change_columns() }} cast(null as {{ dbt.type_timestamp() }}) as recorded_at
+    from {{ this }} where 1 = 0;
+    insert into {{ funnel_lead_day_changes() }} (recorded_at)
+    values (cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}))
+{%- endmacro %}
+
+{#- Conversion-time histogram of cohorts: per (grain, period, stage pair, slice) how many leads
+    took each number of whole days from the first stage to the second (converted_days NULL = not
+    converted, or too late with var funnel_conversion_window_days). `signed_leads` is a select of
+    int_funnel_lead_days columns plus `sign` (+1/-1): the histogram of its rows, counts summed. -#}
+{% macro funnel_cohort_histogram(signed_leads, calendar) -%}
+    {%- set window_days = var('funnel_conversion_window_days') -%}
+    with
+
+    signed_leads as (
+        {{ signed_leads }}
+    ),
+
+    stage_pairs as (
+        {{ funnel_units('cohort') }}
+    ),
+
+    cohort_members as (
+        select
+            stage_pairs.from_stage,
+            stage_pairs.to_stage,
+            signed_leads.sign,
+            {%- for name, column in funnel_dimensions() %}
+            signed_leads.{{ column }},
+            {%- endfor %}
+            {{ stage_date('stage_pairs.from_stage', 'signed_leads') }} as cohort_date,
+            {{ stage_date('stage_pairs.to_stage', 'signed_leads') }} as converted_date
+        from signed_leads
+        cross join stage_pairs
+    ),
+
+    timed as (
+        select
+            cohort_members.*,
+            {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
+        from cohort_members
+        where cohort_members.cohort_date is not null
+    ),
+
+    outcomes as (
+        select
+            timed.*,
+            {%- if window_days is not none %}
+            case when timed.days_to_convert <= {{ window_days }} then timed.days_to_convert end
+            {%- else %}
+            timed.days_to_convert
+            {%- endif %} as converted_days
+        from timed
+    ),
+
+    -- Counted per cohort day first: the grains then multiply day-level counts, not lead rows
+    -- (at 10M leads lead-level grouping sets per period spilled tens of GB).
+    daily as (
+        select
+            from_stage,
+            to_stage,
+            cohort_date,
+            converted_days,
+            {{ dimension_columns() }},
+            sum(sign) as leads
+        from outcomes
+        -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
+        group by {{ dimension_grouping_sets(['from_stage', 'to_stage', 'cohort_date', 'converted_days']) }}  -- noqa: PRS, LT05
+    )
+
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'histogram_calendar') }} as period_start,
+        daily.from_stage,
+        daily.to_stage,
+        daily.dimension,
+        daily.dimension_value,
+        daily.converted_days,
+        -- A sum of counts widens (HUGEINT, NUMERIC); counts are bigint.
+        cast(sum(daily.leads) as {{ dbt.type_bigint() }}) as leads
+    from daily
+    inner join {{ calendar }} as histogram_calendar on daily.cohort_date = histogram_calendar.date_day
+    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
+    group by
+        grains.grain,
+        {{ period_start('grains.grain', 'histogram_calendar') }},
+        daily.from_stage,
+        daily.to_stage,
+        daily.dimension,
+        daily.dimension_value,
+        daily.converted_days
+{%- endmacro %}
+
+{% macro funnel_histogram_keys() -%}
+    {{ return(['grain', 'period_start', 'from_stage', 'to_stage', 'dimension', 'dimension_value']) }}
+{%- endmacro %}
+
+{#- Histogram row of `left` = row of `right`: the keys and the conversion time (NULL = -1, so
+    every engine can hash the match). -#}
+{% macro funnel_histogram_rows_match(left, right) -%}
+    {{ keys_match(funnel_histogram_keys(), left, right) }}
+    and coalesce({{ left }}.converted_days, -1) = coalesce({{ right }}.converted_days, -1)
+{%- endmacro %}
+
+{% macro funnel_histogram_changes() -%}
+    audit.{{ this.identifier }}__changes
+{%- endmacro %}
+
+{#- The log holds a restart since this model's watermark (or the model never recorded one):
+    the histogram is recounted from int_funnel_lead_days. Asked at execution time. -#}
+{% macro funnel_histogram_rebuild_pending() -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
+    {%- set log = adapter.get_relation(database=this.database, schema='audit', identifier='funnel_lead_day_changes') -%}
+    {%- if state is none or log is none -%}{{ return(true) }}{%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from " ~ funnel_lead_day_changes() ~ " where lead_id is null and recorded_at > " ~ watermark()
+    ) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- pre-hook of the histogram: on a rebuild, empty it; otherwise add up the logged deltas since
+    the watermark per histogram row, write the rows they change (stored + delta) to a side table
+    and delete those rows (the model inserts the side table's non-zero rows). -#}
+{% macro funnel_histogram_apply_changes() -%}
+    {%- if is_incremental() -%}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {%- if funnel_histogram_rebuild_pending() %}
+    delete from {{ this }}
+    {%- else %}
+    drop table if exists {{ funnel_histogram_changes() }};
+    create table {{ funnel_histogram_changes() }} as
+    with deltas as (
+        {{ funnel_cohort_histogram(
+            'select * from ' ~ funnel_lead_day_changes() ~ ' where lead_id is not null and recorded_at > ' ~ watermark(),
+            ref('dim_date')) }}
+    )
+    select
+        deltas.{{ funnel_histogram_keys() | join(', deltas.') }},
+        deltas.converted_days,
+        coalesce(stored.leads, 0) + deltas.leads as leads
+    from deltas
+    left join {{ this }} as stored on {{ funnel_histogram_rows_match('deltas', 'stored') }}
+    where deltas.leads != 0;
+    delete from {{ this }} as stored
+    where exists (
+        select 1 from {{ funnel_histogram_changes() }} as changed
+        where {{ funnel_histogram_rows_match('changed', 'stored') }}
+    )
+    {%- endif %}
+    {%- else -%}
+    select 1
+    {%- endif -%}
 {%- endmacro %}

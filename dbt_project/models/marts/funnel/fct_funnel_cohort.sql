@@ -5,122 +5,33 @@
 -- slice is the total (dimension 'all') or one value of channel, campaign, segment, region,
 -- owner or team. The total is published for every period, zero-filled; slices where they have
 -- leads. Counts add up across periods; rates and medians are per row.
-{%- set window_days = var('funnel_conversion_window_days') %}
-{%- set cohort_keys = ['grain', 'period_start', 'from_stage', 'to_stage', 'dimension', 'dimension_value'] %}
+{%- set cohort_keys = funnel_histogram_keys() %}
 {%- set cohort_stages = [] %}
 {%- for from_stage, to_stage in funnel_stage_pairs() %}
 {%- if from_stage not in cohort_stages %}{% do cohort_stages.append(from_stage) %}{% endif %}
 {%- endfor %}
 {{ config(**funnel_fact_config('cohort', cohort_stages)) }}
+-- Counted from int_funnel_cohort_histogram (the conversion times per period, kept by deltas).
 -- Incremental: a night recounts only the (period, stage pair) whose cohort a changed lead moved
 -- (macros/funnel_incremental.sql).
 
 with
-
-leads as (
-    select * from {{ ref('int_funnel_lead_days') }}
-),
-
-calendar as (
-    select * from {{ ref('dim_date') }}
-),
-
-stage_pairs as (
-    {{ funnel_units('cohort') }}
-),
-
-cohort_members as (
-    select
-        stage_pairs.from_stage,
-        stage_pairs.to_stage,
-        leads.channel,
-        leads.campaign_id,
-        leads.segment,
-        leads.region,
-        leads.owner_id,
-        leads.owner_team,
-        {{ stage_date('stage_pairs.from_stage', 'leads') }} as cohort_date,
-        {{ stage_date('stage_pairs.to_stage', 'leads') }} as converted_date
-    from leads
-    cross join stage_pairs
-),
 
 -- The (period, stage pair) counted: all on a full build, the changed ones on an incremental build.
 counted_units as (
     {{ funnel_units_to_count('cohort', cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
--- Each day of a counted unit, with its period per grain.
-counted_days as (
-    {{ funnel_counted_days('counted_units', 'calendar') }}
-),
-
-timed as (
-    select
-        cohort_members.*,
-        {{ day_diff('cohort_members.cohort_date', 'cohort_members.converted_date') }} as days_to_convert
-    from cohort_members
-    -- Days counted for any pair; the histogram keeps each pair's own days. A plain IN on one
-    -- column is a hashed lookup on every engine (PostgreSQL planned the three-column match as
-    -- a nested loop).
-    where cohort_members.cohort_date in (select counted_days.date_day from counted_days)
-),
-
--- Days to convert of a converted lead, NULL when it never reached the later stage (no
--- converted_date) or, with a window set, reached it too late.
-outcomes as (
-    select
-        timed.*,
-        {%- if window_days is not none %}
-        case when timed.days_to_convert <= {{ window_days }} then timed.days_to_convert end
-        {%- else %}
-        timed.days_to_convert
-        {%- endif %} as converted_days
-    from timed
-),
-
--- One pass over leads x pairs, counted per cohort day, slice and conversion time: everything
--- after this works on day-level counts, never on lead rows again (at 10M leads the lead-level
--- grouping sets with a median per group spilled tens of GB).
-daily as (
-    select
-        from_stage,
-        to_stage,
-        cohort_date,
-        converted_days,
-        {{ dimension_columns() }},
-        count(*) as leads
-    from outcomes
-    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
-    group by {{ dimension_grouping_sets(['from_stage', 'to_stage', 'cohort_date', 'converted_days']) }}  -- noqa: PRS, LT05
-),
-
--- Per period: how many leads took each number of days (a histogram of converted_days; NULL =
--- not converted).
+-- Per counted period: how many leads took each number of days (NULL = not converted).
 histogram as (
-    select
-        counted_days.grain,
-        counted_days.period_start,
-        daily.from_stage,
-        daily.to_stage,
-        daily.dimension,
-        daily.dimension_value,
-        daily.converted_days,
-        sum(daily.leads) as leads
-    from daily
-    inner join counted_days
+    select kept.*
+    from {{ ref('int_funnel_cohort_histogram') }} as kept
+    inner join counted_units
         on
-            daily.cohort_date = counted_days.date_day
-            and daily.from_stage = counted_days.from_stage
-            and daily.to_stage = counted_days.to_stage
-    group by
-        counted_days.grain,
-        counted_days.period_start,
-        daily.from_stage,
-        daily.to_stage,
-        daily.dimension,
-        daily.dimension_value,
-        daily.converted_days
+            kept.grain = counted_units.grain
+            and kept.period_start = counted_units.period_start
+            and kept.from_stage = counted_units.from_stage
+            and kept.to_stage = counted_units.to_stage
 ),
 
 -- Counts per cohort row: entered, converted, and the sum of days for the average.
