@@ -456,11 +456,11 @@
     from deltas
     left join {{ this }} as stored on {{ funnel_histogram_rows_match('deltas', 'stored') }}
     where deltas.leads != 0;
+    -- A join, not a correlated EXISTS: DuckDB ran that as a semi join deduplicating every stored
+    -- row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows).
     delete from {{ this }} as stored
-    where exists (
-        select 1 from {{ funnel_histogram_changes() }} as changed
-        where {{ funnel_histogram_rows_match('changed', 'stored') }}
-    )
+    using {{ funnel_histogram_changes() }} as changed
+    where {{ funnel_histogram_rows_match('changed', 'stored') }}
     {%- endif %}
     {%- else -%}
     select 1
