@@ -330,6 +330,20 @@ def test_a_refreshed_lead_days_table_rebuilds_the_cohort_histogram(nightly_wareh
         assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table), table
 
 
+def test_a_warehouse_from_before_the_histogram_builds_it_alone(nightly_warehouse, rebuilt_warehouse, tmp_path):
+    """A warehouse built before the histogram (no histogram, no log of lead-day changes):
+    `dbt run -s int_funnel_cohort_histogram` creates both and then keeps the histogram by deltas."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    with connect(warehouse) as conn:
+        conn.execute(f"drop table {HISTOGRAM}")
+        conn.execute("drop table audit.funnel_lead_day_changes")
+        conn.execute("drop table audit.incremental_state__int_funnel_cohort_histogram")
+    for _night in range(2):  # a first build, then an incremental one with nothing logged
+        dbt_run(["-s", "int_funnel_cohort_histogram"], warehouse, tmp_path / "target")
+        assert fingerprint(warehouse, HISTOGRAM) == fingerprint(rebuilt_warehouse, HISTOGRAM)
+
+
 def test_the_cohort_histogram_catches_up_on_nights_it_missed(nightly_warehouse, tmp_path):
     """Two nights change the same leads' stage dates and slices while the histogram is not
     built; its next build adds both nights' deltas and equals a recount."""

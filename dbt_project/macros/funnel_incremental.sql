@@ -294,11 +294,17 @@
     {%- endfor %}
 {%- endmacro %}
 
-{#- pre-hook part of int_funnel_lead_days: append the night's changed leads to the log. -#}
-{% macro funnel_log_lead_day_changes() -%}
+{#- The log, empty, where it does not exist yet (columns as int_funnel_lead_days). -#}
+{% macro funnel_create_lead_day_changes(lead_days) -%}
+    create schema if not exists audit;
     create table if not exists {{ funnel_lead_day_changes() }} as
     select lead_id, 1 as sign, {{ funnel_lead_day_change_columns() }} cast(null as {{ dbt.type_timestamp() }}) as recorded_at
-    from {{ this }} where 1 = 0;
+    from {{ lead_days }} where 1 = 0
+{%- endmacro %}
+
+{#- pre-hook part of int_funnel_lead_days: append the night's changed leads to the log. -#}
+{% macro funnel_log_lead_day_changes() -%}
+    {{ funnel_create_lead_day_changes(this) }};
     insert into {{ funnel_lead_day_changes() }}
     select lead_id, -1 as sign, {{ funnel_lead_day_change_columns('old_') }} cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at
     from {{ funnel_changed_leads() }} where was_counted
@@ -310,9 +316,7 @@
 {#- post-hook part of int_funnel_lead_days after a full refresh: the log starts over. -#}
 {% macro funnel_restart_lead_day_changes() -%}
     drop table if exists {{ funnel_lead_day_changes() }};
-    create table {{ funnel_lead_day_changes() }} as
-    select lead_id, 1 as sign, {{ funnel_lead_day_change_columns() }} cast(null as {{ dbt.type_timestamp() }}) as recorded_at
-    from {{ this }} where 1 = 0;
+    {{ funnel_create_lead_day_changes(this) }};
     insert into {{ funnel_lead_day_changes() }} (recorded_at)
     values (cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}))
 {%- endmacro %}
@@ -413,6 +417,15 @@
 {% macro funnel_histogram_rows_match(left, right) -%}
     {{ keys_match(funnel_histogram_keys(), left, right) }}
     and coalesce({{ left }}.converted_days, -1) = coalesce({{ right }}.converted_days, -1)
+{%- endmacro %}
+
+{#- post-hook of the histogram: the newest log row it has consumed (the log is created first
+    when a warehouse built before it existed builds the histogram alone). -#}
+{% macro funnel_histogram_record_watermark() -%}
+    {%- if config.get('materialized') == 'incremental' -%}
+    {{ funnel_create_lead_day_changes(ref('int_funnel_lead_days')) }};
+    {%- endif %}
+    {{ record_watermark([funnel_lead_day_changes()], 'recorded_at') }}
 {%- endmacro %}
 
 {% macro funnel_histogram_changes() -%}

@@ -3,7 +3,7 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook=["{{ funnel_planner_settings() }}", "{{ funnel_histogram_apply_changes() }}"],
-    post_hook="{{ record_watermark([funnel_lead_day_changes()], 'recorded_at') }}",
+    post_hook="{{ funnel_histogram_record_watermark() }}",
 ) }}
 -- How long cohorts took to convert (METRICS.md section 2), as counts: per grain, period, stage
 -- pair and slice, how many leads took each number of days (converted_days NULL: not converted,
