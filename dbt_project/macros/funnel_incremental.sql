@@ -436,13 +436,10 @@
     the histogram is recounted from int_funnel_lead_days. Asked at execution time. -#}
 {% macro funnel_histogram_rebuild_pending() -%}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
-    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
-    {%- set log = adapter.get_relation(database=this.database, schema='audit', identifier='funnel_lead_day_changes') -%}
-    {%- if state is none or log is none -%}{{ return(true) }}{%- endif -%}
-    {%- set found = run_query(
-        "select count(*) from " ~ funnel_lead_day_changes() ~ " where lead_id is null and recorded_at > " ~ watermark()
-    ) -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+    {%- if adapter.get_relation(database=this.database, schema='audit', identifier='funnel_lead_day_changes') is none -%}
+    {{ return(true) }}
+    {%- endif -%}
+    {{ return(log_restarted_since_watermark(funnel_lead_day_changes(), 'lead_id is null')) }}
 {%- endmacro %}
 
 {#- pre-hook of the histogram: on a rebuild, empty it; otherwise add up the logged deltas since

@@ -33,6 +33,18 @@
      from {{ incremental_state() }})
 {%- endmacro %}
 
+{#- Whether `log` (rows with recorded_at) holds a restart row (`restart_condition`) newer than
+    this model's watermark, asked when the model runs; without a watermark yet, true. -#}
+{% macro log_restarted_since_watermark(log, restart_condition) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
+    {%- if state is none -%}{{ return(true) }}{%- endif -%}
+    {%- set found = run_query(
+        "select count(*) from " ~ log ~ " where " ~ restart_condition ~ " and recorded_at > " ~ watermark()
+    ) -%}
+    {{ return(found.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
 {#- pre-hook: delete the rows of the keys `changed_keys` (a select of one column) names. -#}
 {% macro delete_changed_keys(key_column, changed_keys) -%}
     {%- if is_incremental() -%}

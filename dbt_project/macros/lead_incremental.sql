@@ -112,13 +112,7 @@
     of dim_lead's 0.56 s at 2M). No watermark yet (a model built before the log existed): treat
     as refreshed. -#}
 {% macro lead_log_refreshed() -%}
-    {%- if not execute -%}{{ return(false) }}{%- endif -%}
-    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
-    {%- if state is none -%}{{ return(true) }}{%- endif -%}
-    {%- set found = run_query(
-        "select count(*) from " ~ ref('int_lead_changes') ~ " where reach = 'everything' and recorded_at > " ~ watermark()
-    ) -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+    {{ return(log_restarted_since_watermark(ref('int_lead_changes'), "reach = 'everything'")) }}
 {%- endmacro %}
 
 {% macro logged_lead_attributes() -%}
