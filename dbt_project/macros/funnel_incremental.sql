@@ -287,7 +287,7 @@
     audit.funnel_lead_day_changes
 {%- endmacro %}
 
-{#- The log's columns as a select over int_funnel_lead_days-shaped `relation`, with `sign`. -#}
+{#- The log's value columns (slices, stage dates), read from columns named `prefix` + column. -#}
 {% macro funnel_lead_day_change_columns(prefix='') -%}
     {%- for column in funnel_lead_day_columns() %}
     {{ prefix }}{{ column }} as {{ column }},
