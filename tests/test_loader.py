@@ -103,6 +103,47 @@ def test_newer_export_appends_only_changed_records_and_new_columns(tmp_path, war
     ]
 
 
+def test_every_row_stores_the_record_it_is_a_version_of(tmp_path, warehouse):
+    # The record key is the contract's key, trimmed and joined by '|'; an empty key keys the row
+    # itself, so such rows never collapse into one record in staging.
+    write_csv(
+        tmp_path / "x" / "Lead.csv", ["Id", "CreatedDate"], [[" 00QA ", "2025-01-02"], ["", "2025-01-03"]]
+    )
+    write_csv(
+        tmp_path / "x" / "deal_costs.csv",
+        ["opportunity_id", "cost_type", "amount"],
+        [["006A", "discount", "10"], ["006A", "", "5"], ["", "", "1"]],
+    )
+    # A file that lacks a key column: its rows are keyed with that part empty.
+    write_csv(tmp_path / "y" / "deal_costs.csv", ["opportunity_id", "amount"], [["006B", "7"]])
+    land(warehouse, tmp_path / "x", "batch1")
+    land(warehouse, tmp_path / "y", "batch2")
+    assert rows(warehouse, "select _source_row, _record_key from raw.lead order by 1") == [
+        (2, "00QA"),
+        (3, "_row:batch1:3"),
+    ]
+    assert rows(warehouse, "select _batch_id, _source_row, _record_key from raw.deal_costs order by 1, 2") == [
+        ("batch1", 2, "006A|discount"),
+        ("batch1", 3, "006A|"),
+        ("batch1", 4, "_row:batch1:4"),
+        ("batch2", 2, "006B|"),
+    ]
+
+
+def test_a_warehouse_landed_before_record_keys_gets_them_at_its_next_landing(tmp_path, warehouse):
+    write_csv(tmp_path / "day1" / "Lead.csv", ["Id", "Status"], [["00QA", "Open"], ["", "Open"]])
+    write_csv(tmp_path / "day2" / "Lead.csv", ["Id", "Status"], [["00QA", "Working"]])
+    land(warehouse, tmp_path / "day1", "batch1")
+    with connect(warehouse) as conn:
+        conn.execute("alter table raw.lead drop column _record_key")
+    land(warehouse, tmp_path / "day2", "batch2")
+    assert rows(warehouse, "select _batch_id, _source_row, _record_key from raw.lead order by 1, 2") == [
+        ("batch1", 2, "00QA"),
+        ("batch1", 3, "_row:batch1:3"),
+        ("batch2", 2, "00QA"),
+    ]
+
+
 def test_records_the_reader_cannot_split_are_kept_with_their_row(tmp_path, warehouse):
     path = tmp_path / "x" / "Lead.csv"
     path.parent.mkdir()

@@ -91,8 +91,8 @@
     {{ return(this.identifier.split('__')[-1]) }}
 {%- endmacro %}
 
-{% macro changed_record_keys(raw_relation, key_columns) -%}
-    select {{ record_key(key_columns, 'changed') }}
+{% macro changed_record_keys(raw_relation) -%}
+    select changed._record_key
     from {{ raw_relation }} as changed
     where changed._loaded_at > {{ watermark() }}
 {%- endmacro %}
@@ -102,10 +102,9 @@
     {%- if is_incremental() -%}
     {%- set table_name = staging_source_table() -%}
     {%- set raw_relation = source('salesforce', table_name) -%}
-    {%- set key_columns = source_key_columns('salesforce', table_name) -%}
     {{ delete_changed_keys('_row_hash',
-        "select versions._row_hash from " ~ raw_relation ~ " as versions where "
-        ~ record_key(key_columns, 'versions') ~ " in (" ~ changed_record_keys(raw_relation, key_columns) ~ ")") }}
+        "select versions._row_hash from " ~ raw_relation ~ " as versions where versions._record_key in ("
+        ~ changed_record_keys(raw_relation) ~ ")") }}
     {%- else -%}
     select 1
     {%- endif -%}

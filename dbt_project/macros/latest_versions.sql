@@ -1,6 +1,7 @@
 {#-
   Keeps the latest version of every record of a raw table (raw is append-only: one row per
-  version of a record, across exports).
+  version of a record, across exports). The record is raw's _record_key, stored at landing from
+  the table's `meta.key` (orchestration/extract/loader.py, record_key_sql).
 
   Version order: the first non-null of `version_timestamps` (for CRM objects SystemModstamp,
   else LastModifiedDate, else Fivetran's sync time), else file order (later batch, then later
@@ -19,7 +20,6 @@
 -#}
 {% macro latest_versions(
     relation,
-    key_columns=['id'],
     version_timestamps=['system_modstamp', 'last_modified_date', '_fivetran_synced'],
     fivetran_history=true,
     quarantine=none,
@@ -34,7 +34,6 @@
         select
             {%- if by_row_id %}
             latest_rows.*,
-            ranked._record_key,
             ranked._version_rank,
             ranked._version_count
             {%- else %}
@@ -65,11 +64,10 @@
                     {%- if by_row_id %}
                     raw_rows.rowid as _row_id,
                     {%- endif %}
-                    raw_rows.*,
-                    {{ record_key(key_columns, 'raw_rows') }} as _record_key
+                    raw_rows.*
                 from {{ relation }} as raw_rows
                 {%- if changed_only and is_incremental() %}
-                where {{ record_key(key_columns, 'raw_rows') }} in ({{ changed_record_keys(relation, key_columns) }})
+                where raw_rows._record_key in ({{ changed_record_keys(relation) }})
                 {%- endif %}
             ) as versions
         ) as ranked
@@ -90,18 +88,4 @@
 {#- A record is soft-deleted when Salesforce says IsDeleted or Fivetran says _fivetran_deleted. -#}
 {% macro is_soft_deleted() -%}
     (coalesce({{ parse_boolean('is_deleted') }}, false) or coalesce({{ parse_boolean('_fivetran_deleted') }}, false))
-{%- endmacro %}
-
-{#- The record a raw row is a version of: its key columns joined by '|', or the row itself when
-    the key is empty (orchestration/quality/accounting.py keys records the same way). -#}
-{% macro record_key(key_columns, alias) -%}
-    {%- set key_parts = [] -%}
-    {%- for column in key_columns -%}
-        {%- do key_parts.append("coalesce(trim(" ~ alias ~ "." ~ column ~ "), '')") -%}
-    {%- endfor -%}
-    case
-        when {{ key_parts | join(" || '|' || ") }} = '{{ "|" * (key_columns | length - 1) }}'
-            then '_row:' || {{ alias }}._batch_id || ':' || cast({{ alias }}._source_row as {{ dbt.type_string() }})
-        else {{ key_parts | join(" || '|' || ") }}
-    end
 {%- endmacro %}

@@ -13,7 +13,7 @@
 
 {#- Record keys of a CRM source table with a version loaded, or held by the gate, since the watermark. -#}
 {% macro changed_source_records(table_name) -%}
-    {{ changed_record_keys(source('salesforce', table_name), source_key_columns('salesforce', table_name)) }}
+    {{ changed_record_keys(source('salesforce', table_name)) }}
     union
     {{ held_since_watermark(table_name) }}
 {%- endmacro %}
@@ -22,8 +22,7 @@
 {% macro changed_records_column(table_name, column) -%}
     select {{ clean_text('versions.' ~ column) }}
     from {{ source('salesforce', table_name) }} as versions
-    where {{ record_key(source_key_columns('salesforce', table_name), 'versions') }}
-        in ({{ changed_source_records(table_name) }})
+    where versions._record_key in ({{ changed_source_records(table_name) }})
 {%- endmacro %}
 
 {#- Users whose own row or role changed (team, function, sales role). -#}

@@ -1,25 +1,10 @@
-{#- The key (grain) of a source table, from its `meta.key` in the sources YAML (default: id).
-    The same YAML is the extractors' contract, so the grain is declared once. -#}
-{% macro source_key_columns(source_name, table_name) -%}
-    {%- if execute -%}
-        {%- for node in graph.sources.values() -%}
-            {%- if node.source_name == source_name and node.name == table_name -%}
-                {%- set meta = node.config.meta or node.meta or {} -%}
-                {{ return(meta.get('key', ['id'])) }}
-            {%- endif -%}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(['id']) }}
-{%- endmacro %}
-
 {#- Staging boilerplate: the latest version of each record of a source table. -#}
 {% macro latest_source_rows(source_name, table_name, crm=true) -%}
     {%- set held = quarantine_relation(table_name) -%}
     {%- if crm -%}
-        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), quarantine=held,
-            changed_only=true) }}
+        {{ latest_versions(source(source_name, table_name), quarantine=held, changed_only=true) }}
     {%- else -%}
-        {{ latest_versions(source(source_name, table_name), source_key_columns(source_name, table_name), version_timestamps=[], fivetran_history=false, quarantine=held) }}
+        {{ latest_versions(source(source_name, table_name), version_timestamps=[], fivetran_history=false, quarantine=held) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -48,7 +33,7 @@
             {{ column }},
             {%- endfor %}
             {{ load_metadata_columns() }}
-        from ({{ latest_versions(latest_file_rows(table_name), source_key_columns('inputs', table_name),
+        from ({{ latest_versions(latest_file_rows(table_name),
             version_timestamps=[], fivetran_history=false, quarantine=quarantine_relation(table_name)) }}) as latest
     ),
 

@@ -1,8 +1,8 @@
 """Land export files into raw.<table> with DuckDB's CSV reader, append-only, nothing lost.
 
 Every value lands as text (a bad value never aborts a load). Each row carries _batch_id,
-_loaded_at, _source_file, _source_row (the row as a spreadsheet shows it: header = row 1) and
-_row_hash (the row's content). A row whose content is already in raw is not appended again, so
+_loaded_at, _source_file, _source_row (the row as a spreadsheet shows it: header = row 1),
+_row_hash (the row's content) and _record_key (the record it is a version of: its contract key). A row whose content is already in raw is not appended again, so
 re-loading an export adds nothing; a changed record is a new version. A whole-file table (a
 planning document) instead appends every row of a changed file, so its latest batch is the whole
 current document. Records the CSV reader cannot split into the header's columns land in
@@ -28,7 +28,11 @@ LOAD_METADATA_TYPES = {
     "_source_file": "VARCHAR",
     "_source_row": "BIGINT",
     "_row_hash": "VARCHAR",
+    "_record_key": "VARCHAR",
 }
+
+# The key of a file outside the contract (kept in raw, not modeled).
+_DEFAULT_KEY = ("id",)
 
 _AUDIT_DDL = (
     """
@@ -68,6 +72,19 @@ class LoadResult:
     missing_columns: tuple[str, ...] = ()
 
 
+def record_key_sql(key_columns: tuple[str, ...], alias: str, present: tuple[str, ...] | None = None) -> str:
+    """The record a raw row is a version of: the key columns joined by '|', or the row itself
+    when the key is empty (such rows are never collapsed together). Stored at landing as
+    _record_key, which staging (macros/latest_versions.sql) and the quality gate read. A key
+    column missing from `present` (the file lacks it) counts as empty."""
+    key = " || '|' || ".join(
+        f"coalesce(trim({alias}.{q(c)}), '')" if present is None or c in present else "''" for c in key_columns
+    )
+    empty = "|" * (len(key_columns) - 1)
+    row = f"'_row:' || {alias}._batch_id || ':' || cast({alias}._source_row as varchar)"
+    return f"case when {key} = '{empty}' then {row} else {key} end"
+
+
 def ensure_warehouse_layout(conn: duckdb.DuckDBPyConnection, contract: SourceContract) -> None:
     """Create the schemas, the audit tables and every contract table in raw (empty if absent)."""
     for schema in ("raw", "quarantine", "audit"):
@@ -75,7 +92,7 @@ def ensure_warehouse_layout(conn: duckdb.DuckDBPyConnection, contract: SourceCon
     for ddl in _AUDIT_DDL:
         conn.execute(ddl)
     for table in contract.tables:
-        _ensure_raw_table(conn, table.table, table.columns)
+        _ensure_raw_table(conn, table.table, table.columns, table.key_columns)
 
 
 def _existing_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -87,7 +104,9 @@ def _existing_columns(conn: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> None:
+def _ensure_raw_table(
+    conn: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], key_columns: tuple[str, ...]
+) -> None:
     """Create raw.<table> or add columns it lacks (raw's schema only ever grows)."""
     existing = _existing_columns(conn, table)
     if not existing:
@@ -95,6 +114,11 @@ def _ensure_raw_table(conn: duckdb.DuckDBPyConnection, table: str, columns: tupl
         definitions += [f"{q(c)} {t}" for c, t in LOAD_METADATA_TYPES.items()]
         conn.execute(f"create table raw.{q(table)} ({', '.join(definitions)})")
         return
+    if "_record_key" not in existing:
+        # A warehouse landed before raw stored record keys: key its rows once, as landing would.
+        conn.execute(f"alter table raw.{q(table)} add column _record_key VARCHAR")
+        key = record_key_sql(key_columns, "keyed", tuple(existing))
+        conn.execute(f"update raw.{q(table)} as keyed set _record_key = {key}")
     for column in columns:
         if column not in existing:
             conn.execute(f"alter table raw.{q(table)} add column {q(column)} VARCHAR")
@@ -186,7 +210,8 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
     rejected_rows = conn.execute("select count(distinct line) from _reject_errors").fetchone()[0]
 
     contract_columns = table.columns if table else ()
-    _ensure_raw_table(conn, file.table, tuple(dict.fromkeys([*contract_columns, *names])))
+    key_columns = table.key_columns if table else _DEFAULT_KEY
+    _ensure_raw_table(conn, file.table, tuple(dict.fromkeys([*contract_columns, *names])), key_columns)
 
     hash_parts = ", ".join(
         f"{_literal(name + '=')} || _incoming.{q(original)}"
@@ -220,7 +245,10 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
             select 1 from raw.{q(file.table)} as loaded where loaded._row_hash = _prepared._row_hash
         )"""
     )
-    insert = f"insert into raw.{q(file.table)} by name select * from _prepared {new_rows_only}"
+    record_key = record_key_sql(key_columns, "_prepared", tuple(names))
+    insert = f"""
+        insert into raw.{q(file.table)} by name
+        select *, {record_key} as _record_key from _prepared {new_rows_only}"""
     inserted = conn.execute(insert).fetchone()[0]
     _keep_rejected_records(conn, file.table, batch, source_file)
 

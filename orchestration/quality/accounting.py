@@ -18,15 +18,6 @@ COUNTS_DDL = """
 """
 
 
-def record_key_sql(key_columns: tuple[str, ...], alias: str) -> str:
-    """The record a raw row is a version of, as staging's latest_versions macro keys it: the key
-    columns joined by '|', or the row itself when the key is empty (never collapsed together)."""
-    key = " || '|' || ".join(f"coalesce(trim({alias}.{q(c)}), '')" for c in key_columns)
-    empty = "|" * (len(key_columns) - 1)
-    row = f"'_row:' || {alias}._batch_id || ':' || cast({alias}._source_row as varchar)"
-    return f"case when {key} = '{empty}' then {row} else {key} end"
-
-
 @dataclass(frozen=True)
 class RowCounts:
     raw: int
@@ -40,12 +31,11 @@ class RowCounts:
 
 def count_rows(conn: duckdb.DuckDBPyConnection, table: TableContract, staging_model: str, run_id: str) -> RowCounts:
     raw_table = f"raw.{q(table.table)}"
-    key = record_key_sql(table.key_columns, "r")
     latest_file = f"where r._loaded_at = (select max(_loaded_at) from {raw_table})" if table.whole_file else ""
     raw, loaded = conn.execute(
         f"select count(*), count(*) filter (where _batch_id = $run) from {raw_table}", {"run": run_id}
     ).fetchone()
-    [records] = conn.execute(f"select count(distinct {key}) from {raw_table} as r {latest_file}").fetchone()
+    [records] = conn.execute(f"select count(distinct r._record_key) from {raw_table} as r {latest_file}").fetchone()
     deleted_flag = "is_deleted" if table.source == "salesforce" else "false"
     staged, defaults, deleted = conn.execute(
         f"""
@@ -61,8 +51,8 @@ def count_rows(conn: duckdb.DuckDBPyConnection, table: TableContract, staging_mo
         f"""
         with held as (select distinct record_key from quarantine.{q(table.table)}),
         held_versions as (
-            select {key} as record_key, r._row_hash from {raw_table} as r
-            where {key} in (select record_key from held)
+            select r._record_key as record_key, r._row_hash from {raw_table} as r
+            where r._record_key in (select record_key from held)
         )
         select count(*) from held
         where record_key not in (

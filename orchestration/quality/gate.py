@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from orchestration.extract.contract import SourceContract
 from orchestration.extract.naming import quote_identifier as q
-from orchestration.quality.accounting import COUNTS_DDL, RowCounts, count_rows, record_key_sql
+from orchestration.quality.accounting import COUNTS_DDL, RowCounts, count_rows
 from orchestration.quality.suites import Suite
 from orchestration.quality.validate import RuleOutcome, Validator, arrow_to_frame
 
@@ -213,7 +213,6 @@ class Gate:
                 "reason": [outcome.rule.reason for outcome, _ in failing],
             }
         )
-        table = self.contract.table(suite.table)
         staging = f"staging.{q(suite.staging_model)}"
         self.conn.register("_held", held)
         try:
@@ -228,7 +227,7 @@ class Gate:
                 f"""
                 insert into quarantine.{q(suite.table)}
                 select distinct on (h._row_hash, h.rule, r._source_row)
-                    h._row_hash, h._batch_id, h._source_file, h._source_row, {record_key_sql(table.key_columns, "r")},
+                    h._row_hash, h._batch_id, h._source_file, h._source_row, r._record_key,
                     h.rule, h.column_name, h.reason, cast(to_json(r) as varchar), $run, now()
                 from _held_rows as h
                 join raw.{q(suite.table)} as r
