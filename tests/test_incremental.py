@@ -33,6 +33,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_activities",
     "intermediate.int_funnel_lead_days",
     "intermediate.int_funnel_cohort_histogram",
+    "intermediate.int_opportunity_states",
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
     "marts.fct_lead_lifecycle",
@@ -83,8 +84,9 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     a late amount edit on a won deal and a new opportunity version the gate quarantines
     (probability 1000) of an opportunity staged so far; and changes that reach leads through
     related records: a campaign membership moved to another lead, a converted account's industry
-    and size, an owner's role renamed (team), a sales task moved to another lead. Returns the ids
-    touched."""
+    and size, an owner's role renamed (team), a sales task moved to another lead; and the role of an
+    open deal's owner renamed (the deal's states and snapshot days carry the team). Returns the
+    ids touched."""
     import duckdb
 
     shutil.copytree(previous, target)
@@ -104,6 +106,10 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         held, edited = staged.execute(
             "select min(opportunity_id) filter (not is_closed), min(opportunity_id) filter (is_won) "
             "from staging.stg_salesforce__opportunity where not is_deleted"
+        ).fetchone()
+        (deal_role,) = staged.execute(
+            "select user_role_id from staging.stg_salesforce__user where user_id = ("
+            "select owner_id from marts.fct_opportunity where not is_closed order by opportunity_id desc limit 1)"
         ).fetchone()
     rewrite(
         "Lead.csv",
@@ -144,7 +150,8 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     )
     rewrite(
         "UserRole.csv",
-        f"select * replace (case when Id = '{role}' then Name || ' Renamed' else Name end as Name) from {{src}}",
+        f"select * replace (case when Id in ('{role}', '{deal_role}') then Name || ' Renamed' else Name end as Name) "
+        f"from {{src}}",
     )
     rewrite(
         "Task.csv",
@@ -159,6 +166,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "edited": edited,
         "account": account,
         "role": role,
+        "deal role": deal_role,
     }
 
 
@@ -286,6 +294,26 @@ def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
     assert str(quiet_mql[0]) == "2026-04-20"
     assert [industry for industry, _ in industries] == ["Late Industry"]
     assert teams[0] > 0 and teams[0] == teams[1]
+
+
+def test_an_owner_team_change_reached_every_state_and_snapshot_day_of_their_deals(nightly_warehouse):
+    warehouse, touched = nightly_warehouse
+    with connect(warehouse, read_only=True) as conn:
+        owners = "select user_id from staging.stg_salesforce__user where user_role_id = $1"
+        states = conn.execute(
+            "select count(*), count(*) filter (owner_team like '% Renamed') from intermediate.int_opportunity_states "
+            f"where owner_id in ({owners})",
+            [touched["deal role"]],
+        ).fetchone()
+        # Days before the snapshot's lookback were re-derived too, not only the recent ones.
+        days = conn.execute(
+            "select count(*), count(*) filter (owner_team like '% Renamed'), "
+            "count(*) filter (snapshot_date < (select cutoff from audit.pipeline_snapshot_state)) "
+            f"from marts.fct_pipeline_snapshot_daily where owner_id in ({owners})",
+            [touched["deal role"]],
+        ).fetchone()
+    assert states[0] > 0 and states[0] == states[1]
+    assert days[2] > 0 and days[0] == days[1]
 
 
 def test_the_change_log_holds_each_night_once(nightly_warehouse):

@@ -1,9 +1,9 @@
 {#-
   Incremental maintenance of fct_pipeline_snapshot_daily. On an incremental run:
-  - every opportunity with a record version or history row loaded (or held out by the quality
-    gate) since the table was last built is re-derived for all its days (this also removes
-    deleted ones); a newly loaded
-    exchange rate re-derives every opportunity;
+  - every opportunity changed since the table was last built (opportunities_changed_since: a
+    record version or history row loaded or held out by the quality gate, the owner's user row
+    or role, any new exchange rate) is re-derived for all its days (this also removes deleted
+    ones);
   - every other opportunity is re-derived from var pipeline_snapshot_lookback_days before the
     latest snapshot date (new days, and a margin for late-arriving changes).
   The pre-hook records the watermark and cutoff (audit.pipeline_snapshot_state), then deletes
@@ -14,28 +14,72 @@
     audit.pipeline_snapshot_state
 {%- endmacro %}
 
-{% macro pipeline_snapshot_changed_opportunities() -%}
+{#- Opportunities whose states may differ since `watermark` (a load time): a new version of the
+    opportunity or a history row loaded or held by the quality gate, a change to the owner's
+    user row or role (owner_team), or any newly loaded exchange rate (every amount). Read by
+    int_opportunity_states (its own watermark) and the daily snapshot (the snapshot's). -#}
+{% macro opportunities_changed_since(watermark) -%}
     select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
-    where _loaded_at > (select watermark from {{ pipeline_snapshot_state() }})
+    where _loaded_at > {{ watermark }}
     union
     select opportunity_id from {{ ref('stg_salesforce__opportunity_history') }}
-    where _loaded_at > (select watermark from {{ pipeline_snapshot_state() }})
+    where _loaded_at > {{ watermark }}
     union
     -- A new version the quality gate held out has left staging: its days are re-derived too.
     select record_key from {{ quarantine_relation('opportunity') }}
-    where quarantined_at > (select watermark from {{ pipeline_snapshot_state() }})
+    where quarantined_at > {{ watermark }}
     union
     select {{ clean_text('history.opportunity_id') }} from {{ source('salesforce', 'opportunity_history') }} as history
     where history._row_hash in (
         select _row_hash from {{ quarantine_relation('opportunity_history') }}
-        where quarantined_at > (select watermark from {{ pipeline_snapshot_state() }})
+        where quarantined_at > {{ watermark }}
+    )
+    union
+    select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
+    where owner_id in (
+        select user_id from {{ ref('stg_salesforce__user') }}
+        where
+            _loaded_at > {{ watermark }}
+            or user_role_id in (
+                select user_role_id from {{ ref('stg_salesforce__user_role') }} where _loaded_at > {{ watermark }}
+            )
     )
     union
     select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
     where exists (
         select 1 from {{ ref('stg_salesforce__dated_conversion_rate') }}
-        where _loaded_at > (select watermark from {{ pipeline_snapshot_state() }})
+        where _loaded_at > {{ watermark }}
     )
+{%- endmacro %}
+
+{#- What the two models read only when incremental, for dbt's parse-time dependencies. -#}
+{% macro opportunity_change_sources() -%}
+    -- depends_on: {{ ref('stg_salesforce__opportunity') }}
+    -- depends_on: {{ ref('stg_salesforce__opportunity_history') }}
+    -- depends_on: {{ ref('stg_salesforce__dated_conversion_rate') }}
+    -- depends_on: {{ ref('stg_salesforce__user') }}
+    -- depends_on: {{ ref('stg_salesforce__user_role') }}
+    -- depends_on: {{ source('salesforce', 'opportunity_history') }}
+{%- endmacro %}
+
+{% macro pipeline_snapshot_changed_opportunities() -%}
+    {{ opportunities_changed_since('(select watermark from ' ~ pipeline_snapshot_state() ~ ')') }}
+{%- endmacro %}
+
+{# ---- int_opportunity_states: a changed-key incremental (macros/incremental.sql) ------------ #}
+
+{% macro changed_opportunity_states() -%}
+    {{ opportunities_changed_since(watermark()) }}
+{%- endmacro %}
+
+{% macro opportunity_states_record_watermark() -%}
+    {{ record_watermark([
+        ref('stg_salesforce__opportunity'),
+        ref('stg_salesforce__opportunity_history'),
+        ref('stg_salesforce__dated_conversion_rate'),
+        ref('stg_salesforce__user'),
+        ref('stg_salesforce__user_role'),
+    ]) }}
 {%- endmacro %}
 
 {% macro pipeline_snapshot_prepare() -%}

@@ -1,8 +1,15 @@
+{{ config(**changed_keys_config(
+    'opportunity_id', 'changed_opportunity_states', 'opportunity_states_record_watermark'
+)) }}
+{{ opportunity_change_sources() }}
 -- What each live opportunity looked like on each day it changed (METRICS.md section 3, open
 -- pipeline at a date): one row per opportunity per change day, from OpportunityHistory (the last
--- change of the day wins), valid from valid_day until next_day (exclusive; the day after the
--- as-of date for the latest state). An opportunity without history has one state: its current
--- values from its creation day. Amounts are converted at the dated rate of the state's close date.
+-- change of the day wins), valid from valid_day until next_day (exclusive; NULL for the latest
+-- state, which lasts: a reader bounds it by the as-of date, so a new night leaves it as it is).
+-- An opportunity without history has one state: its current values from its creation day.
+-- Amounts are converted at the dated rate of the state's close date.
+-- Incremental: the opportunities changed since the last build (macros/pipeline_snapshot.sql,
+-- opportunities_changed_since) are re-derived; a full refresh gives the same table.
 
 with
 
@@ -26,11 +33,11 @@ opportunities as (
     left join {{ ref('opportunity_stage_map') }} as current_stage
         on opportunities.stage_name = current_stage.stage_name
     left join {{ ref('int_users') }} as owners on opportunities.owner_id = owners.user_id
-    where not opportunities.is_deleted
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of') }}
+    where
+        not opportunities.is_deleted
+        {%- if is_incremental() %}
+        and opportunities.opportunity_id in ({{ changed_opportunity_states() }})
+        {%- endif %}
 ),
 
 stage_map as (
@@ -111,10 +118,7 @@ loaded as (
 select
     states.opportunity_id,
     states.valid_day,
-    coalesce(
-        lead(states.valid_day) over (partition by states.opportunity_id order by states.valid_day),
-        {{ dbt.dateadd('day', 1, '(select as_of.as_of_date from as_of)') }}
-    ) as next_day,
+    lead(states.valid_day) over (partition by states.opportunity_id order by states.valid_day) as next_day,
     states.stage_name,
     coalesce(
         stage_map.is_closed,

@@ -146,6 +146,8 @@ history as (
     inner join daily_actuals
         on
             carriers.owner_id = daily_actuals.owner_id
+            -- only the two series summed above (not every quota type's days of the owner)
+            and daily_actuals.quota_type in ('revenue', carriers.quota_type)
             and carriers.period_start > daily_actuals.day
             and daily_actuals.day >= {{ dbt.dateadd(
                 'day', '-1 * carriers.period_days * greatest(carriers.forecast_periods, 1)', 'carriers.period_start'

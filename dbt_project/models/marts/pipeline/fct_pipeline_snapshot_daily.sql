@@ -7,10 +7,7 @@
     )
 }}
 -- The incremental branch reads these (macros/pipeline_snapshot.sql):
--- depends_on: {{ ref('stg_salesforce__opportunity') }}
--- depends_on: {{ ref('stg_salesforce__opportunity_history') }}
--- depends_on: {{ ref('stg_salesforce__dated_conversion_rate') }}
--- depends_on: {{ source('salesforce', 'opportunity_history') }}
+{{ opportunity_change_sources() }}
 -- Open pipeline by day (METRICS.md section 3): one row per opportunity per day it was open,
 -- from its creation day to the as-of date, with stage, amount, probability and expected close
 -- date as they were that day (reconstructed from OpportunityHistory; current values when there
@@ -54,7 +51,8 @@ from states
 inner join days
     on
         states.valid_day <= days.date_day
-        and states.next_day > days.date_day
+        -- the latest state (no next_day) lasts to the as-of date, which bounds days
+        and (states.next_day is null or states.next_day > days.date_day)
         and states.created_date <= days.date_day
 {% if is_incremental() -%}
 where
