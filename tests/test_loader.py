@@ -106,9 +106,7 @@ def test_newer_export_appends_only_changed_records_and_new_columns(tmp_path, war
 def test_every_row_stores_the_record_it_is_a_version_of(tmp_path, warehouse):
     # The record key is the contract's key, trimmed and joined by '|'; an empty key keys the row
     # itself, so such rows never collapse into one record in staging.
-    write_csv(
-        tmp_path / "x" / "Lead.csv", ["Id", "CreatedDate"], [[" 00QA ", "2025-01-02"], ["", "2025-01-03"]]
-    )
+    write_csv(tmp_path / "x" / "Lead.csv", ["Id", "CreatedDate"], [[" 00QA ", "2025-01-02"], ["", "2025-01-03"]])
     write_csv(
         tmp_path / "x" / "deal_costs.csv",
         ["opportunity_id", "cost_type", "amount"],

@@ -62,6 +62,13 @@
     -- depends_on: {{ source('salesforce', 'opportunity_history') }}
 {%- endmacro %}
 
+{#- The next_day of a latest state (NULL in int_opportunity_states) where a range join needs a
+    date: after any day (days are bounded by the as-of date); a plain comparison keeps DuckDB's
+    range join (an `is null or` condition falls back to a nested loop). -#}
+{% macro latest_state_end() -%}
+    cast('9999-12-31' as date)
+{%- endmacro %}
+
 {% macro pipeline_snapshot_changed_opportunities() -%}
     {{ opportunities_changed_since('(select watermark from ' ~ pipeline_snapshot_state() ~ ')') }}
 {%- endmacro %}

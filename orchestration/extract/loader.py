@@ -2,11 +2,12 @@
 
 Every value lands as text (a bad value never aborts a load). Each row carries _batch_id,
 _loaded_at, _source_file, _source_row (the row as a spreadsheet shows it: header = row 1),
-_row_hash (the row's content) and _record_key (the record it is a version of: its contract key). A row whose content is already in raw is not appended again, so
-re-loading an export adds nothing; a changed record is a new version. A whole-file table (a
-planning document) instead appends every row of a changed file, so its latest batch is the whole
-current document. Records the CSV reader cannot split into the header's columns land in
-raw._rejected_records with their raw text.
+_row_hash (the row's content) and _record_key (the record it is a version of: its contract
+key). A row whose content is already in raw is not appended again, so re-loading an export adds
+nothing; a changed record is a new version. A whole-file table (a planning document) instead
+appends every row of a changed file, so its latest batch is the whole current document. Records
+the CSV reader cannot split into the header's columns land in raw._rejected_records with their
+raw text.
 """
 
 from __future__ import annotations

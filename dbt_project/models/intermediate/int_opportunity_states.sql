@@ -33,11 +33,10 @@ opportunities as (
     left join {{ ref('opportunity_stage_map') }} as current_stage
         on opportunities.stage_name = current_stage.stage_name
     left join {{ ref('int_users') }} as owners on opportunities.owner_id = owners.user_id
-    where
-        not opportunities.is_deleted
-        {%- if is_incremental() %}
+    where not opportunities.is_deleted
+    {%- if is_incremental() %}
         and opportunities.opportunity_id in ({{ changed_opportunity_states() }})
-        {%- endif %}
+    {%- endif %}
 ),
 
 stage_map as (

@@ -29,33 +29,61 @@ as_of as (
 days as (
     select date_day from {{ ref('dim_date') }}
     where date_day <= (select as_of.as_of_date from as_of)
+),
+
+{%- if is_incremental() %}
+
+-- Materialized, so that the states are filtered before the range join, not its 9M rows after.
+changed_states as materialized (
+    select * from states
+    where opportunity_id in ({{ pipeline_snapshot_changed_opportunities() }})
+),
+{%- endif %}
+
+-- A state covers a day from its first day until the next state (the latest lasts to the as-of
+-- date, which bounds days), and never before the opportunity was created.
+{%- set covers_day %}
+        states.valid_day <= days.date_day
+        and coalesce(states.next_day, {{ latest_state_end() }}) > days.date_day
+        and states.created_date <= days.date_day
+{%- endset %}
+
+state_days as (
+    select
+        days.date_day,
+        states.*
+    from states
+    inner join days on {{ covers_day }}
+    {%- if is_incremental() %}
+    -- A night: the lookback days of every open deal, and every day of the changed deals (two
+    -- joins, so that each filter reaches its side before the range join).
+    where days.date_day >= (select cutoff from {{ pipeline_snapshot_state() }})
+
+    union all
+
+    select
+        days.date_day,
+        states.*
+    from changed_states as states
+    inner join days on {{ covers_day }}
+    where days.date_day < (select cutoff from {{ pipeline_snapshot_state() }})
+    {%- endif %}
 )
 
 select
-    days.date_day as snapshot_date,
-    states.opportunity_id,
-    states.account_id,
-    states.owner_id,
-    states.owner_team,
-    states.stage_name,
-    states.forecast_category,
-    states.amount,
-    states.currency,
-    states.amount_reporting,
-    states.probability,
+    date_day as snapshot_date,
+    opportunity_id,
+    account_id,
+    owner_id,
+    owner_team,
+    stage_name,
+    forecast_category,
+    amount,
+    currency,
+    amount_reporting,
+    probability,
     -- '* 0.01', not '/ 100': DuckDB divides decimals in DOUBLE; this stays exact on every engine.
-    cast(states.amount_reporting * states.probability * 0.01 as decimal(18, 2)) as weighted_amount_reporting,
-    states.close_date as expected_close_date,
-    states.loaded_at as _loaded_through
-from states
-inner join days
-    on
-        states.valid_day <= days.date_day
-        -- the latest state (no next_day) lasts to the as-of date, which bounds days
-        and (states.next_day is null or states.next_day > days.date_day)
-        and states.created_date <= days.date_day
-{% if is_incremental() -%}
-where
-    days.date_day >= (select cutoff from {{ pipeline_snapshot_state() }})
-    or states.opportunity_id in ({{ pipeline_snapshot_changed_opportunities() }})
-{%- endif %}
+    cast(amount_reporting * probability * 0.01 as decimal(18, 2)) as weighted_amount_reporting,
+    close_date as expected_close_date,
+    loaded_at as _loaded_through
+from state_days
