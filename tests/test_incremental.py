@@ -372,28 +372,36 @@ def test_a_warehouse_from_before_the_histogram_builds_it_alone(nightly_warehouse
         assert fingerprint(warehouse, HISTOGRAM) == fingerprint(rebuilt_warehouse, HISTOGRAM)
 
 
+# Two nights that change the same leads' stage dates and slices, as the upstream models would:
+# (lifecycle update, first and last lead of the change).
+MISSED_NIGHTS = (
+    ("mql_at = mql_at - interval 40 day, sql_at = coalesce(sql_at, mql_at + interval 3 day)", 0, 30),
+    ("channel = 'Moved', mql_at = mql_at + interval 100 day", 10, 60),
+)
+
+
+def change_leads_as_a_night_would(warehouse: Path, change: str, first: int, last: int) -> None:
+    with connect(warehouse) as conn:
+        leads = conn.execute(
+            "select lead_id from marts.fct_lead_lifecycle where mql_at is not null order by lead_id "
+            f"limit {last - first} offset {first}"
+        ).fetchall()
+        ids = [lead_id for (lead_id,) in leads]
+        conn.execute(f"update marts.fct_lead_lifecycle set {change} where lead_id in (select unnest($1))", [ids])
+        conn.execute(
+            f"insert into {CHANGE_LOG} (lead_id, reach, recorded_at) "
+            "select unnest($1), 'attributes', cast(current_timestamp as timestamp)",
+            [ids],
+        )
+
+
 def test_the_cohort_histogram_catches_up_on_nights_it_missed(nightly_warehouse, tmp_path):
     """Two nights change the same leads' stage dates and slices while the histogram is not
     built; its next build adds both nights' deltas and equals a recount."""
     warehouse = tmp_path / "revops.duckdb"
     shutil.copy(nightly_warehouse[0], warehouse)
-    nights = (
-        ("mql_at = mql_at - interval 40 day, sql_at = coalesce(sql_at, mql_at + interval 3 day)", 0, 30),
-        ("channel = 'Moved', mql_at = mql_at + interval 100 day", 10, 60),
-    )
-    for change, first, last in nights:
-        with connect(warehouse) as conn:  # what a night's upstream models would have done
-            leads = conn.execute(
-                "select lead_id from marts.fct_lead_lifecycle where mql_at is not null order by lead_id "
-                f"limit {last - first} offset {first}"
-            ).fetchall()
-            ids = [lead_id for (lead_id,) in leads]
-            conn.execute(f"update marts.fct_lead_lifecycle set {change} where lead_id in (select unnest($1))", [ids])
-            conn.execute(
-                f"insert into {CHANGE_LOG} (lead_id, reach, recorded_at) "
-                "select unnest($1), 'attributes', cast(current_timestamp as timestamp)",
-                [ids],
-            )
+    for change, first, last in MISSED_NIGHTS:
+        change_leads_as_a_night_would(warehouse, change, first, last)
         dbt_run(["-s", "int_funnel_lead_days"], warehouse, tmp_path / "target")
     with connect(warehouse, read_only=True) as conn:
         logged = conn.execute(
@@ -408,6 +416,29 @@ def test_the_cohort_histogram_catches_up_on_nights_it_missed(nightly_warehouse, 
     dbt_run(["-s", "int_funnel_cohort_histogram", "fct_funnel_cohort", "--full-refresh"], warehouse, tmp_path / "t2")
     assert applied > 0  # the deltas were applied, not a recount
     assert caught_up == [fingerprint(warehouse, table) for table in (HISTOGRAM, "marts.fct_funnel_cohort")]
+
+
+def test_the_cohort_fact_recounts_the_slices_of_nights_it_missed(nightly_warehouse, tmp_path):
+    """The histogram is built on two nights, the cohort fact only after the second: it recounts
+    the slices both nights logged (and only those), and equals a full recount."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    for change, first, last in MISSED_NIGHTS:
+        change_leads_as_a_night_would(warehouse, change, first, last)
+        dbt_run(["-s", "int_funnel_lead_days", "int_funnel_cohort_histogram"], warehouse, tmp_path / "target")
+    with connect(warehouse, read_only=True) as conn:
+        nights, slices, stored = conn.execute(
+            "select count(distinct recorded_at), count(distinct (grain, period_start, from_stage, to_stage, "
+            "dimension, dimension_value)), (select count(*) from marts.fct_funnel_cohort) "
+            "from audit.funnel_cohort_changed_slices "
+            "where recorded_at > (select max(watermark) from audit.incremental_state__fct_funnel_cohort)"
+        ).fetchone()
+    assert nights == 2
+    assert 0 < slices < stored  # some slices, not the whole table
+    dbt_run(["-s", "fct_funnel_cohort"], warehouse, tmp_path / "target")
+    caught_up = fingerprint(warehouse, "marts.fct_funnel_cohort")
+    dbt_run(["-s", "fct_funnel_cohort", "--full-refresh"], warehouse, tmp_path / "t2")
+    assert caught_up == fingerprint(warehouse, "marts.fct_funnel_cohort")
 
 
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):

@@ -5,15 +5,19 @@
     the facts last counted them. A night compares it with fct_lead_lifecycle on the leads the
     night's changes reach (int_lead_changes, as the lifecycle's own incremental set): before
     replacing the rows of leads that changed (or left), its pre-hook records in
-    audit.funnel_dirty_stage_days which counts they moved: a stage's entries on the old and new
-    day of that stage (fct_funnel_period), and a stage pair's cohort on the old and new day of its
-    first stage when either stage's date moved (fct_funnel_cohort); every stage and pair when the
-    lead's slices changed or it appeared or left. A full refresh records a NULL day: all dirty.
-  - Each fact (incremental) deletes and recounts its units - (grain, period, stage) or (grain,
-    period, stage pair) - that hold a day recorded since its watermark, plus the periods that
-    entered or left its range of dates (the zero-filled totals run from the first to the last
-    dated lead). A lead converting tonight thus recounts its year-old cohort for the pairs that
-    end in tonight's stage only. Its post-hook stores the newest recorded_at it has consumed.
+    audit.funnel_dirty_stage_days which entries they moved: a stage's on the old and new day of
+    that stage; every stage when the lead's slices changed or it appeared or left. A full refresh
+    records a NULL day: all dirty. It also logs the changed leads' old and new rows
+    (audit.funnel_lead_day_changes) for the cohort histogram.
+  - fct_funnel_period deletes and recounts its units (grain, period, stage) that hold a day
+    recorded since its watermark.
+  - int_funnel_cohort_histogram adds up the logged deltas and records the slices whose
+    conversion times changed (audit.funnel_cohort_changed_slices; a row without keys after a
+    rebuild: all). fct_funnel_cohort deletes and recounts those slices only: a lead converting
+    tonight recounts the slices of its year-old cohort, not the whole period with every owner.
+  - Both facts also count the periods that entered their range of dates and delete those that
+    left it (the zero-filled totals run from the first to the last dated lead). Their post-hooks
+    store the newest recorded_at they have consumed.
   A full refresh gives the same tables (tests/test_incremental.py).
 -#}
 
@@ -36,16 +40,6 @@
     {%- endfor %}
     {%- else -%}
     {{ values_relation('stage', funnel_flow_stages()) }}
-    {%- endif -%}
-{%- endmacro %}
-
-{#- A dirty-day record is about `unit` (an alias with the kind's unit columns). Period records
-    have no to_stage. -#}
-{% macro funnel_dirty_record_is_for(kind, unit) -%}
-    {%- if kind == 'cohort' -%}
-    dirty.stage = {{ unit }}.from_stage and dirty.to_stage = {{ unit }}.to_stage
-    {%- else -%}
-    dirty.stage = {{ unit }}.stage and dirty.to_stage is null
     {%- endif -%}
 {%- endmacro %}
 
@@ -82,7 +76,7 @@
     {%- if is_incremental() -%}
     {%- set columns = funnel_lead_day_columns() -%}
     create schema if not exists audit;
-    create table if not exists {{ funnel_dirty_days() }} (day date, stage {{ dbt.type_string() }}, to_stage {{ dbt.type_string() }}, recorded_at timestamp);
+    create table if not exists {{ funnel_dirty_days() }} (day date, stage {{ dbt.type_string() }}, recorded_at timestamp);
     create table if not exists {{ incremental_state() }} (watermark timestamp);
     drop table if exists {{ funnel_changed_leads() }};
     create table {{ funnel_changed_leads() }} as
@@ -118,29 +112,21 @@
         {%- for column in columns %}
         or current_days.{{ column }} is distinct from stored.{{ column }}
         {%- endfor %};
-    insert into {{ funnel_dirty_days() }} (day, stage, to_stage, recorded_at)
-    select distinct changed.day, changed.stage, changed.to_stage, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+    insert into {{ funnel_dirty_days() }} (day, stage, recorded_at)
+    select distinct changed.day, changed.stage, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
     from (
         {%- set records = [] %}
         {%- for side in ['old', 'new'] %}
         {%- for stage in funnel_flow_stages() %}
-        {%- do records.append((side, stage, none, [stage])) %}
-        {%- endfor %}
-        {%- for from_stage, to_stage in funnel_stage_pairs() %}
-        {%- do records.append((side, from_stage, to_stage, [from_stage, to_stage])) %}
+        {%- do records.append((side, stage)) %}
         {%- endfor %}
         {%- endfor %}
-        {%- for side, stage, to_stage, moved_dates in records %}
+        {%- for side, stage in records %}
         select
             {{ side }}_{{ stage }}_date as day,
-            '{{ stage }}' as stage,
-            {{ "'" ~ to_stage ~ "'" if to_stage else "cast(null as " ~ dbt.type_string() ~ ")" }} as to_stage
+            '{{ stage }}' as stage
         from {{ funnel_changed_leads() }}
-        where
-            moved_all
-            {%- for date_stage in moved_dates %}
-            or old_{{ date_stage }}_date is distinct from new_{{ date_stage }}_date
-            {%- endfor %}
+        where moved_all or old_{{ stage }}_date is distinct from new_{{ stage }}_date
         {{- " union all" if not loop.last }}
         {%- endfor %}
     ) as changed
@@ -163,7 +149,6 @@
     select
         cast(null as date) as day,
         cast(null as {{ dbt.type_string() }}) as stage,
-        cast(null as {{ dbt.type_string() }}) as to_stage,
         cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at;
     {{ funnel_restart_lead_day_changes() }}
     {%- else -%}
@@ -172,8 +157,9 @@
 {%- endmacro %}
 
 {#- The config of a funnel fact of `kind` ('cohort' or 'period') counted over the dates of
-    `stages`. -#}
+    `stages`. Each consumes its own log: changed slices (cohort) or dirty days (period). -#}
 {% macro funnel_fact_config(kind, stages) -%}
+    {%- set consumed_log = 'funnel_changed_slices()' if kind == 'cohort' else 'funnel_dirty_days()' -%}
     {{ return({
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
@@ -182,7 +168,7 @@
             "{{ funnel_planner_settings() }}",
             "{{ funnel_delete_units('" ~ kind ~ "', " ~ stages ~ ") }}",
         ],
-        'post_hook': "{{ record_watermark([funnel_dirty_days()], 'recorded_at') }}",
+        'post_hook': "{{ record_watermark([" ~ consumed_log ~ "], 'recorded_at') }}",
     }) }}
 {%- endmacro %}
 
@@ -204,9 +190,9 @@
         and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
 {%- endmacro %}
 
-{#- The unit of `period` (grain, period_start) and `unit` (the kind's unit columns) holds a day
-    recorded since the watermark (every unit, after a NULL day). -#}
-{% macro funnel_unit_is_dirty(kind, period, unit, calendar) -%}
+{#- The period unit of `period` (grain, period_start) and `unit` (stage) holds a day recorded
+    since the watermark (every unit, after a NULL day). -#}
+{% macro funnel_unit_is_dirty(period, unit, calendar) -%}
     exists (
         select 1
         from {{ funnel_dirty_days() }} as dirty
@@ -217,23 +203,26 @@
                 dirty.day is null
                 or (
                     {{ period_start(period ~ '.grain', 'dirty_calendar') }} = {{ period }}.period_start
-                    and {{ funnel_dirty_record_is_for(kind, unit) }}
+                    and dirty.stage = {{ unit }}.stage
                 )
             )
     )
 {%- endmacro %}
 
-{#- Units to recount: the whole range on a full build; on an incremental one the units in range
-    that are dirty or not stored yet. -#}
-{% macro funnel_units_to_count(kind, stages, lead_days, calendar) -%}
+{#- Units to count in full: the whole range (`periods_in_range`) on a full build; on an
+    incremental one the units in range not stored yet, and for the period fact its dirty units.
+    (The cohort fact recounts its changed slices on top: funnel_changed_slices_to_count.) -#}
+{% macro funnel_units_to_count(kind, periods_in_range, calendar) -%}
     {%- set unit_columns = funnel_unit_columns(kind) -%}
     select in_range.grain, in_range.period_start, units.{{ unit_columns | join(', units.') }}
-    from ({{ funnel_range_periods(stages, lead_days, calendar) }}) as in_range
+    from {{ periods_in_range }} as in_range
     cross join ({{ funnel_units(kind) }}) as units
     {%- if is_incremental() %}
     where
-        {{ funnel_unit_is_dirty(kind, 'in_range', 'units', calendar) }}
-        or not exists (
+        {%- if kind == 'period' %}
+        {{ funnel_unit_is_dirty('in_range', 'units', calendar) }} or
+        {%- endif %}
+        not exists (
             select 1 from {{ this }} as stored
             where
                 stored.grain = in_range.grain
@@ -245,22 +234,74 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- pre-hook of a funnel fact: delete the dirty units (recounted) and the periods that left its range. -#}
+{#- pre-hook of a funnel fact: delete what it recounts - the dirty units (period) or the
+    changed slices (cohort; everything after a histogram rebuild) - and the periods that left
+    its range. -#}
 {% macro funnel_delete_units(kind, stages) -%}
     {%- if is_incremental() -%}
     {%- set calendar = ref('dim_date') -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {%- if kind == 'cohort' %}
+    {{ funnel_create_changed_slices() }};
+    delete from {{ this }}
+    where exists (select 1 from {{ funnel_changed_slices() }} where grain is null and recorded_at > {{ watermark() }});
+    delete from {{ this }} as stored
+    using ({{ funnel_changed_slices_since_watermark() }}) as changed
+    where {{ keys_match(funnel_histogram_keys(), 'changed', 'stored') }};
     delete from {{ this }} as stored
     where
-        {{ funnel_unit_is_dirty(kind, 'stored', 'stored', calendar) }}
-        or not exists (
+    {%- else %}
+    delete from {{ this }} as stored
+    where
+        {{ funnel_unit_is_dirty('stored', 'stored', calendar) }} or
+    {%- endif %}
+        not exists (
             select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), calendar) }}) as in_range
             where in_range.grain = stored.grain and in_range.period_start = stored.period_start
         )
     {%- else -%}
     select 1
     {%- endif -%}
+{%- endmacro %}
+
+{# ---- the cohort fact's changed slices ------------------------------------------------------- #}
+
+{#- Log of the cohort slices (histogram keys) whose conversion times changed, written by the
+    histogram; a row without keys (after a rebuild): every slice. -#}
+{% macro funnel_changed_slices() -%}
+    audit.funnel_cohort_changed_slices
+{%- endmacro %}
+
+{% macro funnel_create_changed_slices() -%}
+    create schema if not exists audit;
+    create table if not exists {{ funnel_changed_slices() }} (
+        {%- for key in funnel_histogram_keys() %}
+        {{ key }} {{ 'date' if key == 'period_start' else dbt.type_string() }},
+        {%- endfor %}
+        recorded_at {{ dbt.type_timestamp() }}
+    )
+{%- endmacro %}
+
+{#- The slices logged since this model's watermark (keys only, each once). -#}
+{% macro funnel_changed_slices_since_watermark() -%}
+    select distinct {{ funnel_histogram_keys() | join(', ') }}
+    from {{ funnel_changed_slices() }}
+    where grain is not null and recorded_at > {{ watermark() }}
+{%- endmacro %}
+
+{#- The cohort fact's slices to recount on top of `counted_units` (units counted in full): the
+    changed slices of the other units in range. -#}
+{% macro funnel_changed_slices_to_count(periods_in_range, counted_units) -%}
+    select changed.*
+    from ({{ funnel_changed_slices_since_watermark() }}) as changed
+    inner join {{ periods_in_range }} as in_range
+        on changed.grain = in_range.grain and changed.period_start = in_range.period_start
+    where not exists (
+        select 1 from {{ counted_units }}
+        where
+            {{ keys_match(['grain', 'period_start', 'from_stage', 'to_stage'], counted_units, 'changed') }}
+    )
 {%- endmacro %}
 
 {#- Each day of the units in `counted_units` (grain, period_start, unit columns), with the unit:
@@ -444,14 +485,26 @@
 
 {#- pre-hook of the histogram: on a rebuild, empty it; otherwise add up the logged deltas since
     the watermark per histogram row, write the rows they change (stored + delta) to a side table
-    and delete those rows (the model inserts the side table's non-zero rows). -#}
+    and delete those rows (the model inserts the side table's non-zero rows). The changed slices
+    go to the cohort fact's log; a rebuild (or full refresh) restarts that log with a row that
+    means every slice. -#}
 {% macro funnel_histogram_apply_changes() -%}
-    {%- if is_incremental() -%}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark timestamp);
-    {%- if funnel_histogram_rebuild_pending() %}
+    {%- if config.get('materialized') != 'incremental' -%}
+    select 1  {#- rebuilt in full on this target (Spark), as is the fact #}
+    {%- elif not is_incremental() or funnel_histogram_rebuild_pending() -%}
+    {{ funnel_create_changed_slices() }};
+    delete from {{ funnel_changed_slices() }};
+    insert into {{ funnel_changed_slices() }} (recorded_at)
+    values (cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}));
+    {%- if is_incremental() %}
     delete from {{ this }}
     {%- else %}
+    select 1
+    {%- endif %}
+    {%- else -%}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {{ funnel_create_changed_slices() }};
     drop table if exists {{ funnel_histogram_changes() }};
     create table {{ funnel_histogram_changes() }} as
     with deltas as (
@@ -470,9 +523,9 @@
     -- row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows).
     delete from {{ this }} as stored
     using {{ funnel_histogram_changes() }} as changed
-    where {{ funnel_histogram_rows_match('changed', 'stored') }}
-    {%- endif %}
-    {%- else -%}
-    select 1
+    where {{ funnel_histogram_rows_match('changed', 'stored') }};
+    insert into {{ funnel_changed_slices() }}
+    select distinct {{ funnel_histogram_keys() | join(', ') }}, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
+    from {{ funnel_histogram_changes() }}
     {%- endif -%}
 {%- endmacro %}

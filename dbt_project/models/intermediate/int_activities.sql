@@ -69,6 +69,8 @@ select
     source_type,
     activity_type,
     occurred_at,
+    -- The company date once per changed activity here, not each night by every reader.
+    {{ company_date('occurred_at') }} as occurred_date,
     case
         when activity_type = 'call' then coalesce(call_duration_seconds, 0)
         when activity_type = 'email' then {{ var('activity_minutes_email') }} * 60
@@ -89,5 +91,6 @@ select
     source_type,
     activity_type,
     occurred_at,
+    {{ company_date('occurred_at') }} as occurred_date,
     coalesce(duration_minutes, 0) * 60 as duration_seconds
 from events

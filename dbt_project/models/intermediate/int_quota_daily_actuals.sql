@@ -63,7 +63,7 @@ won as (
 activities as (
     select
         owner_id,
-        {{ company_date('occurred_at') }} as day,
+        occurred_date as day,
         activity_type
     from {{ ref('int_activities') }}
     where activity_type in ('call', 'email', 'meeting')

@@ -12,17 +12,30 @@
 {%- endfor %}
 {{ config(**funnel_fact_config('cohort', cohort_stages)) }}
 -- Counted from int_funnel_cohort_histogram (the conversion times per period, kept by deltas).
--- Incremental: a night recounts only the (period, stage pair) whose cohort a changed lead moved
--- (macros/funnel_incremental.sql).
+-- Incremental: a night recounts only the slices whose conversion times changed, as the
+-- histogram logs them (macros/funnel_incremental.sql).
 
 with
 
--- The (period, stage pair) counted: all on a full build, the changed ones on an incremental build.
-counted_units as (
-    {{ funnel_units_to_count('cohort', cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
+periods_in_range as (
+    {{ funnel_range_periods(cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
--- Per counted period: how many leads took each number of days (NULL = not converted).
+-- The (period, stage pair) counted in full: all on a full build; on an incremental build the
+-- periods new to the range.
+counted_units as (
+    {{ funnel_units_to_count('cohort', 'periods_in_range', ref('dim_date')) }}
+),
+
+{%- if is_incremental() %}
+
+-- The slices of the other periods whose conversion times changed since the last build.
+changed_slices as (
+    {{ funnel_changed_slices_to_count('periods_in_range', 'counted_units') }}
+),
+{%- endif %}
+
+-- Per counted period and slice: how many leads took each number of days (NULL = not converted).
 histogram as (
     select kept.*
     from {{ ref('int_funnel_cohort_histogram') }} as kept
@@ -32,6 +45,32 @@ histogram as (
             and kept.period_start = counted_units.period_start
             and kept.from_stage = counted_units.from_stage
             and kept.to_stage = counted_units.to_stage
+    {%- if is_incremental() %}
+    union all
+    select kept.*
+    from {{ ref('int_funnel_cohort_histogram') }} as kept
+    inner join changed_slices on {{ keys_match(cohort_keys, 'kept', 'changed_slices') }}
+    {%- endif %}
+),
+
+-- The zero-filled totals published: of the units counted in full and of the changed totals.
+counted_totals as (
+    select
+        grain,
+        period_start,
+        from_stage,
+        to_stage
+    from counted_units
+    {%- if is_incremental() %}
+    union all
+    select
+        grain,
+        period_start,
+        from_stage,
+        to_stage
+    from changed_slices
+    where dimension = 'all'
+    {%- endif %}
 ),
 
 -- Counts per cohort row: entered, converted, and the sum of days for the average.
@@ -93,7 +132,7 @@ totals as (
         coalesce(measured.converted, 0) as converted,
         measured.median_days,
         measured.avg_days
-    from counted_units as units
+    from counted_totals as units
     left join measured
         on
             units.grain = measured.grain

@@ -19,9 +19,13 @@ stages as (
     {{ funnel_units('period') }}
 ),
 
+periods_in_range as (
+    {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+),
+
 -- The (period, stage) counted: all on a full build, the changed ones on an incremental build.
 counted_units as (
-    {{ funnel_units_to_count('period', funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+    {{ funnel_units_to_count('period', 'periods_in_range', ref('dim_date')) }}
 ),
 
 -- Each day of a counted unit, with its period per grain.

@@ -26,5 +26,5 @@ select
     cast({{ median('handoffs.handoff_hours') }} as {{ type_double() }}) as median_handoff_hours,
     {{ safe_ratio('sum(handoffs.handoff_seconds)', 'count(handoffs.handoff_seconds)') }} / 3600.0 as avg_handoff_hours
 from handoffs
-inner join calendar on {{ company_date('handoffs.mql_at') }} = calendar.date_day
+inner join calendar on handoffs.mql_date = calendar.date_day
 group by calendar.week_start, coalesce(handoffs.owner_team, '(none)')

@@ -72,7 +72,7 @@ events as (
     union all
 
     select
-        {{ company_date('lead_at') }} as event_date,
+        lead_date as event_date,
         channel,
         0 as spend,
         1 as leads,
@@ -81,12 +81,12 @@ events as (
         null as account_id,
         0 as bookings
     from leads
-    where lead_at is not null
+    where lead_date is not null
 
     union all
 
     select
-        {{ company_date('mql_at') }} as event_date,
+        mql_date as event_date,
         channel,
         0 as spend,
         0 as leads,
@@ -95,7 +95,7 @@ events as (
         null as account_id,
         0 as bookings
     from leads
-    where mql_at is not null
+    where mql_date is not null
 
     union all
 

@@ -60,27 +60,27 @@ deals as (
 mql_cohorts as (
     select
         owner_id as rep_id,
-        {{ company_date('mql_at') }} as event_date,
+        mql_date as event_date,
         1 as mqls,
         case when sql_at is not null then 1 else 0 end as mqls_to_sql
     from {{ ref('fct_lead_lifecycle') }}
-    where mql_at is not null
+    where mql_date is not null
 ),
 
 sal_cohorts as (
     select
         owner_id as rep_id,
-        {{ company_date('sal_at') }} as event_date,
+        sal_date as event_date,
         1 as sals,
         case when sql_at is not null then 1 else 0 end as sals_to_sql
     from {{ ref('fct_lead_lifecycle') }}
-    where sal_at is not null
+    where sal_date is not null
 ),
 
 activities as (
     select
         owner_id as rep_id,
-        {{ company_date('occurred_at') }} as event_date,
+        occurred_date as event_date,
         1 as activities,
         case when activity_type = 'call' then 1 else 0 end as calls,
         case when activity_type = 'email' then 1 else 0 end as emails,

@@ -35,28 +35,28 @@ opportunities as (
 
 daily as (
     select
-        {{ company_date('lead_at') }} as day,
+        lead_date as day,
         'leads' as metric,
         credited_user_id,
         1 as value
     from leads
-    where lead_at is not null
+    where lead_date is not null
     union all
     select
-        {{ company_date('mql_at') }} as day,
+        mql_date as day,
         'mqls' as metric,
         credited_user_id,
         1 as value
     from leads
-    where mql_at is not null
+    where mql_date is not null
     union all
     select
-        {{ company_date('sql_at') }} as day,
+        sql_date as day,
         'sqls' as metric,
         credited_user_id,
         1 as value
     from leads
-    where sql_at is not null
+    where sql_date is not null
     union all
     select
         close_date as day,
