@@ -5,6 +5,7 @@ reach leads through related records, and a quiet night with a single stage chang
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -223,14 +224,18 @@ def rebuilt_warehouse(nightly_warehouse, tmp_path_factory) -> Path:
     return rebuilt
 
 
-def dbt_run(args: list[str], warehouse: Path, target_path: Path) -> None:
-    completed = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "run", *args, "--target-path", str(target_path)],
+def dbt(command: str, args: list[str], warehouse: Path, target_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), command, *args, "--target-path", str(target_path)],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "REVOPS_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,
     )
+
+
+def dbt_run(args: list[str], warehouse: Path, target_path: Path) -> None:
+    completed = dbt("run", args, warehouse, target_path)
     assert completed.returncode == 0, completed.stdout[-3000:]
 
 
@@ -439,6 +444,57 @@ def test_the_cohort_fact_recounts_the_slices_of_nights_it_missed(nightly_warehou
     caught_up = fingerprint(warehouse, "marts.fct_funnel_cohort")
     dbt_run(["-s", "fct_funnel_cohort", "--full-refresh"], warehouse, tmp_path / "t2")
     assert caught_up == fingerprint(warehouse, "marts.fct_funnel_cohort")
+
+
+def untested_leads(warehouse: Path) -> tuple[int, int]:
+    """(keys logged, `everything` rows) in dim_lead's log of rows no passing test has read."""
+    with connect(warehouse, read_only=True) as conn:
+        return conn.execute(
+            "select count(key), count(*) filter (where everything) from audit.untested_keys__dim_lead"
+        ).fetchone()
+
+
+def duplicate_leads_found(warehouse: Path, target_path: Path) -> int:
+    """`dbt test -s dim_lead`: the failures of its unique test."""
+    dbt("test", ["-s", "dim_lead"], warehouse, target_path)
+    results = json.loads((target_path / "run_results.json").read_text())["results"]
+    return next(r["failures"] for r in results if r["unique_id"].startswith("test.revops.unique_dim_lead_lead_id"))
+
+
+def duplicate_lead(conn, lead_id: str) -> None:
+    conn.execute("insert into marts.dim_lead select * from marts.dim_lead where lead_id = $1", [lead_id])
+
+
+def test_tests_read_the_keys_no_passing_run_has_tested(nightly_warehouse, tmp_path):
+    """dim_lead's tests read the leads its builds rewrote since they last passed: a failure is
+    found again each night until mended; a full build makes them read everything again."""
+    warehouse, target = tmp_path / "revops.duckdb", tmp_path / "target"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    assert untested_leads(warehouse) == (0, 0)  # every night's tests passed
+    change_leads_as_a_night_would(warehouse, *MISSED_NIGHTS[0])
+    dbt_run(["-s", "dim_lead"], warehouse, target)  # a night without its tests
+    assert untested_leads(warehouse) == (30, 0)
+    with connect(warehouse) as conn:
+        rewritten, untouched = conn.execute(
+            "select min(key), (select min(lead_id) from marts.dim_lead "
+            "where lead_id not in (select key from audit.untested_keys__dim_lead)) from audit.untested_keys__dim_lead"
+        ).fetchone()
+        duplicate_lead(conn, rewritten)
+        duplicate_lead(conn, untouched)  # a change outside dbt, to rows tested already: not read
+    assert [duplicate_leads_found(warehouse, target) for _night in range(2)] == [1, 1]
+    assert untested_leads(warehouse) == (30, 0)  # kept while the test fails
+    with connect(warehouse) as conn:
+        conn.execute(
+            "delete from marts.dim_lead where rowid = (select max(rowid) from marts.dim_lead where lead_id = $1)",
+            [rewritten],
+        )
+    assert duplicate_leads_found(warehouse, target) == 0
+    assert untested_leads(warehouse) == (0, 0)
+    dbt_run(["-s", "dim_lead", "--full-refresh"], warehouse, target)
+    assert untested_leads(warehouse) == (0, 1)
+    with connect(warehouse) as conn:
+        duplicate_lead(conn, untouched)
+    assert duplicate_leads_found(warehouse, target) == 1  # the whole table is read
 
 
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):

@@ -45,14 +45,20 @@
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
-{#- pre-hook: delete the rows of the keys `changed_keys` (a select of one column) names. -#}
+{#- pre-hook: delete the rows of the keys `changed_keys` (a select of one column) names; a model
+    with tests of untested keys (macros/untested_keys.sql) logs them first. -#}
 {% macro delete_changed_keys(key_column, changed_keys) -%}
     {%- if is_incremental() -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {%- if logs_untested_keys() %}
+    {{ log_untested_keys(changed_keys) }};
+    delete from {{ this }} where {{ key_column }} in ({{ keys_logged_this_run() }})
+    {%- else %}
     delete from {{ this }} where {{ key_column }} in ({{ changed_keys }})
+    {%- endif -%}
     {%- else -%}
-    select 1
+    {{ log_everything_untested() }}
     {%- endif -%}
 {%- endmacro %}
 
