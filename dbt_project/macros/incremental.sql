@@ -51,12 +51,9 @@
     {%- if is_incremental() -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
-    {%- if logs_untested_keys() %}
-    {{ log_untested_keys(changed_keys) }};
-    delete from {{ this }} where {{ key_column }} in ({{ keys_logged_this_run() }})
-    {%- else %}
-    delete from {{ this }} where {{ key_column }} in ({{ changed_keys }})
-    {%- endif -%}
+    {%- set changed = log_changed_keys(changed_keys) %}
+    {{ changed.log }}
+    delete from {{ this }} where {{ key_column }} in ({{ changed.select }})
     {%- else -%}
     {{ log_everything_untested() }}
     {%- endif -%}

@@ -98,15 +98,14 @@
         max(_loaded_through) as watermark,
         {{ dbt.dateadd('day', -1 * var('pipeline_snapshot_lookback_days'), 'max(snapshot_date)') }} as cutoff
     from {{ this }};
-    {%- if logs_untested_keys() %}
-    {{ log_untested_keys(pipeline_snapshot_changed_opportunities(), '(select cutoff from ' ~ pipeline_snapshot_state() ~ ')') }};
-    {%- endif %}
+    {%- set changed = log_changed_keys(
+        pipeline_snapshot_changed_opportunities(), '(select cutoff from ' ~ pipeline_snapshot_state() ~ ')'
+    ) %}
+    {{ changed.log }}
     delete from {{ this }}
     where
         snapshot_date >= (select cutoff from {{ pipeline_snapshot_state() }})
-        or opportunity_id in (
-            {{ keys_logged_this_run() if logs_untested_keys() else pipeline_snapshot_changed_opportunities() }}
-        )
+        or opportunity_id in ({{ changed.select }})
     {%- else -%}
     {{ log_everything_untested() }}
     {%- endif -%}

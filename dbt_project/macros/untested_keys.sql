@@ -70,21 +70,28 @@
     )
 {%- endmacro %}
 
-{#- Incremental pre-hook: append this run's changed keys (a select of one column) and, when the
-    model rewrites every row from a day on, that day (a date expression). -#}
-{% macro log_untested_keys(changed_keys, from_day=none) -%}
+{#- For an incremental pre-hook that deletes the rows of `changed_keys` (a select of one column)
+    and, when the model rewrites every row from a day on, of `from_day` (a date expression):
+    `log`, the statements (each ending in `;`) that append them to the log when the model has
+    opted-in tests, and `select`, the keys its delete reads: from the log when there is one, so
+    the changed set is computed once. -#}
+{% macro log_changed_keys(changed_keys, from_day=none) -%}
+    {%- if not logs_untested_keys() -%}
+        {{ return({'log': '', 'select': changed_keys}) }}
+    {%- endif -%}
+    {%- set log -%}
     {{ create_untested_keys_log() }};
     insert into {{ untested_keys_log() }} (key, from_day, logged_at, everything)
-    select distinct changed.*, cast(null as date), {{ this_run() }}, false from ({{ changed_keys }}) as changed
-    {%- if from_day is not none %};
+    select distinct changed.*, cast(null as date), {{ this_run() }}, false from ({{ changed_keys }}) as changed;
+    {%- if from_day is not none %}
     insert into {{ untested_keys_log() }} (key, from_day, logged_at, everything)
-    values (null, {{ from_day }}, {{ this_run() }}, false)
+    values (null, {{ from_day }}, {{ this_run() }}, false);
     {%- endif %}
-{%- endmacro %}
-
-{#- The keys log_untested_keys appended in this run. -#}
-{% macro keys_logged_this_run() -%}
+    {%- endset -%}
+    {%- set keys -%}
     select key from {{ untested_keys_log() }} where logged_at = {{ this_run() }} and key is not null
+    {%- endset -%}
+    {{ return({'log': log, 'select': keys}) }}
 {%- endmacro %}
 
 {#- Full-build pre-hook: every row is untested. -#}
