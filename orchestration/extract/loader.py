@@ -222,22 +222,6 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
     renamed = ", ".join(
         f"_incoming.{q(original)} as {q(name)}" for original, name in zip(file_header, names, strict=True)
     )
-    conn.execute(
-        f"""
-        create or replace temp table _prepared as
-        select
-            {renamed},
-            $batch_id as _batch_id,
-            $loaded_at::timestamp as _loaded_at,
-            $source_file as _source_file,
-            {row_expression} as _source_row,
-            md5(concat_ws(chr(31), {hash_parts})) as _row_hash
-        from (
-            select *, row_number() over (order by rowid) - 1 as _ordinal from _incoming
-        ) as _incoming {row_join}
-        """,
-        {"batch_id": batch.batch_id, "loaded_at": batch.loaded_at, "source_file": source_file},
-    )
     new_rows_only = (
         ""
         if table and table.whole_file
@@ -247,13 +231,28 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
         )"""
     )
     record_key = record_key_sql(key_columns, "_prepared", tuple(names))
+    # One statement from the temp copy of the file into raw: a second temp table of the prepared
+    # rows would hold the file again (at 10M leads, gigabytes of temp disk per file).
     insert = f"""
         insert into raw.{q(file.table)} by name
+        with _prepared as (
+            select
+                {renamed},
+                $batch_id as _batch_id,
+                $loaded_at::timestamp as _loaded_at,
+                $source_file as _source_file,
+                {row_expression} as _source_row,
+                md5(concat_ws(chr(31), {hash_parts})) as _row_hash
+            from (
+                select *, row_number() over (order by rowid) - 1 as _ordinal from _incoming
+            ) as _incoming {row_join}
+        )
         select *, {record_key} as _record_key from _prepared {new_rows_only}"""
-    inserted = conn.execute(insert).fetchone()[0]
+    inserted = conn.execute(
+        insert, {"batch_id": batch.batch_id, "loaded_at": batch.loaded_at, "source_file": source_file}
+    ).fetchone()[0]
     _keep_rejected_records(conn, file.table, batch, source_file)
 
-    conn.execute("drop table _prepared")
     conn.execute("drop table _incoming")
     return _log(
         conn,
