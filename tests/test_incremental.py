@@ -1,7 +1,8 @@
-"""Nightly exports one after another: every incremental model (staged CRM objects, lead stage
-events and dates, activities, the funnel facts, the daily pipeline snapshot) stays equal to a full rebuild, with
-new days, late edits, late-arriving history, deletions, a quarantined new version, changes that
-reach leads through related records, and a quiet night with a single stage change included."""
+"""Nightly exports one after another: every incremental model (staged CRM objects and record-keyed
+inputs, lead stage events and dates, activities, the funnel facts, the daily pipeline snapshot)
+stays equal to a full rebuild, with new days, late edits, late-arriving history, deletions, a
+quarantined new version, changes that reach leads through related records, and a quiet night
+with a single stage change included."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,9 @@ INCREMENTAL_MODELS = (
     "staging.stg_salesforce__lead_history",
     "staging.stg_salesforce__opportunity",
     "staging.stg_salesforce__task",
+    "staging.stg_inputs__deal_costs",
+    "staging.stg_inputs__forecast_submissions",
+    "staging.stg_inputs__marketing_spend",
     "intermediate.int_leads",
     "intermediate.int_lead_dimensions",
     "intermediate.int_lead_stage_events",
@@ -57,6 +62,7 @@ HISTOGRAM = "intermediate.int_funnel_cohort_histogram"
 # A late night: the last export again, with edits made by hand (ids chosen by the queries below).
 DELETED_LEAD, LATE_HISTORY_LEAD = "lead deleted tonight", "lead with late status history"
 LATE_MODSTAMP = "2026-04-21T05:00:00.000Z"
+LATE_COST = "12345.67"
 
 
 def fingerprint(warehouse: Path, table: str) -> tuple:
@@ -86,8 +92,8 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     (probability 1000) of an opportunity staged so far; and changes that reach leads through
     related records: a campaign membership moved to another lead, a converted account's industry
     and size, an owner's role renamed (team), a sales task moved to another lead; and the role of an
-    open deal's owner renamed (the deal's states and snapshot days carry the team). Returns the
-    ids touched."""
+    open deal's owner renamed (the deal's states and snapshot days carry the team); and a late
+    edit of a deal cost (an input keyed by opportunity and cost type). Returns the ids touched."""
     import duckdb
 
     shutil.copytree(previous, target)
@@ -160,6 +166,13 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         f"else WhoId end as WhoId, case when Id = (select min(Id) from {{src}} where WhoId like '00Q%') "
         f"then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
     )
+    costs_csv = read.format(previous / "deal_costs.csv")
+    (cost_deal,) = conn.execute(f"select min(opportunity_id) from {costs_csv}").fetchone()
+    rewrite(
+        "deal_costs.csv",
+        f"select * replace (case when opportunity_id = '{cost_deal}' then '{LATE_COST}' else amount end as amount) "
+        f"from {{src}}",
+    )
     return {
         DELETED_LEAD: deleted,
         LATE_HISTORY_LEAD: late,
@@ -168,6 +181,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "account": account,
         "role": role,
         "deal role": deal_role,
+        "cost deal": cost_deal,
     }
 
 
@@ -275,10 +289,15 @@ def test_late_changes_reached_the_incremental_models(nightly_warehouse):
             "select count(*) from quarantine.opportunity where record_key = $1 and run_id = $2",
             [touched["quarantined opportunity"], touched["late run"]],
         ).fetchone()[0]
+        late_costs = conn.execute(
+            "select list(amount order by cost_type) from staging.stg_inputs__deal_costs where opportunity_id = $1",
+            [touched["cost deal"]],
+        ).fetchone()[0]
     assert deleted == (True,)
     assert events_of_deleted == 0
     assert str(late_mql).startswith("2025-06-02")
     assert (held, quarantined) == (0, 1)
+    assert late_costs and set(late_costs) == {Decimal(LATE_COST)}
 
 
 def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):

@@ -59,6 +59,19 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- pre-hook of a running aggregate (one row folded forward each night, int_as_of): move the
+    previous build's rows to its state table, where the model's select reads them. -#}
+{% macro keep_previous_row() -%}
+    {%- if is_incremental() -%}
+    create schema if not exists audit;
+    drop table if exists {{ incremental_state() }};
+    create table {{ incremental_state() }} as select * from {{ this }};
+    delete from {{ this }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
 {#- post-hook: remember the newest load time (`column`) of the relations the model's changes
     come from. -#}
 {% macro record_watermark(relations, column='_loaded_at') -%}
@@ -88,10 +101,13 @@
     select record_key from {{ quarantine_relation(table_name) }} where quarantined_at > {{ watermark() }}
 {%- endmacro %}
 
-{# ---- staged CRM objects: the record keys with a raw row loaded since the watermark ---------- #}
+{# ---- staged records (CRM objects, record-keyed inputs): the record keys with a raw row loaded
+     since the watermark ------------------------------------------------------------------------ #}
 
-{% macro staging_source_table() -%}
-    {{ return(this.identifier.split('__')[-1]) }}
+{#- The raw table a staging model stages, from its name: stg_<source>__<table>. -#}
+{% macro staging_source() -%}
+    {%- set source_name, table_name = this.identifier[4:].split('__') -%}
+    {{ return(source(source_name, table_name)) }}
 {%- endmacro %}
 
 {% macro changed_record_keys(raw_relation) -%}
@@ -103,8 +119,7 @@
 {#- pre-hook of a staging model: delete the staged versions of every record that changed. -#}
 {% macro staging_delete_changed() -%}
     {%- if is_incremental() -%}
-    {%- set table_name = staging_source_table() -%}
-    {%- set raw_relation = source('salesforce', table_name) -%}
+    {%- set raw_relation = staging_source() -%}
     {{ delete_changed_keys('_row_hash',
         "select versions._row_hash from " ~ raw_relation ~ " as versions where versions._record_key in ("
         ~ changed_record_keys(raw_relation) ~ ")") }}
@@ -114,7 +129,7 @@
 {%- endmacro %}
 
 {% macro staging_record_watermark() -%}
-    {{ record_watermark([source('salesforce', staging_source_table())]) }}
+    {{ record_watermark([staging_source()]) }}
 {%- endmacro %}
 
 {# ---- lead lifecycle: leads whose own rows, status history or converted deal changed ---------- #}

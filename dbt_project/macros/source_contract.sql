@@ -4,7 +4,8 @@
     {%- if crm -%}
         {{ latest_versions(source(source_name, table_name), quarantine=held, changed_only=true) }}
     {%- else -%}
-        {{ latest_versions(source(source_name, table_name), version_timestamps=[], fivetran_history=false, quarantine=held) }}
+        {{ latest_versions(source(source_name, table_name), version_timestamps=[], fivetran_history=false,
+            quarantine=held, changed_only=true) }}
     {%- endif -%}
 {%- endmacro %}
 

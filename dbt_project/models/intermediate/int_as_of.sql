@@ -1,23 +1,76 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ keep_previous_row() }}",
+) }}
 -- The date the data describes ("as of"), one row: var as_of_date when set, else the company date
 -- of the latest change in the CRM data. Derived from the data, not from the clock, so that a
--- rebuild of the same export gives the same marts.
+-- rebuild of the same export gives the same marts. Also the range of days the data covers, from
+-- which dim_date takes its years.
+-- Straight from raw: the latest change is the latest change, whichever version carries it. Raw is
+-- append-only, so a night reads only the rows loaded since the previous build and folds them into
+-- that build's row (kept by the pre-hook, macros/incremental.sql); a full refresh reads them all.
 {%- set as_of = var('as_of_date', none) %}
+{%- set since_previous = (
+    "where _loaded_at > (select coalesce(max(loaded_through), cast('1900-01-01' as " ~ dbt.type_timestamp()
+    ~ ")) from " ~ incremental_state() ~ ")"
+) if is_incremental() else "" %}
 
-{% if as_of is not none -%}
-select cast('{{ as_of }}' as date) as as_of_date
-{%- else -%}
 with
 
--- Straight from raw: the latest change is the latest change, whichever version carries it.
-changes as (
-    select max({{ parse_timestamp('last_modified_date') }}) as changed_at from {{ source('salesforce', 'opportunity') }}
+loaded as (
+    select
+        {{ parse_timestamp('last_modified_date') }} as changed_at,
+        {{ parse_date('close_date') }} as data_day,
+        _loaded_at
+    from {{ source('salesforce', 'opportunity') }}
+    {{ since_previous }}
     union all
-    select max({{ parse_timestamp('last_modified_date') }}) as changed_at from {{ source('salesforce', 'lead') }}
+    select
+        {{ parse_timestamp('last_modified_date') }} as changed_at,
+        {{ parse_date('created_date') }} as data_day,
+        _loaded_at
+    from {{ source('salesforce', 'lead') }}
+    {{ since_previous }}
     union all
-    select max({{ parse_timestamp('created_date') }}) as changed_at
+    select
+        {{ parse_timestamp('created_date') }} as changed_at,
+        cast(null as date) as data_day,
+        _loaded_at
     from {{ source('salesforce', 'opportunity_history') }}
+    {{ since_previous }}
+),
+
+-- Days outside 1990-2100 are typos (year 9999), not data.
+folded as (
+    {%- if is_incremental() %}
+    select
+        latest_change_at,
+        first_data_day,
+        last_data_day,
+        loaded_through
+    from {{ incremental_state() }}
+    union all
+    {%- endif %}
+    select
+        max(changed_at) as latest_change_at,
+        min(case when data_day between cast('1990-01-01' as date) and cast('2100-01-01' as date) then data_day end)
+            as first_data_day,
+        max(case when data_day between cast('1990-01-01' as date) and cast('2100-01-01' as date) then data_day end)
+            as last_data_day,
+        max(_loaded_at) as loaded_through
+    from loaded
 )
 
-select coalesce(max({{ company_date('changed_at') }}), current_date) as as_of_date
-from changes
-{%- endif %}
+select
+    {%- if as_of is not none %}
+    cast('{{ as_of }}' as date) as as_of_date,
+    {%- else %}
+    coalesce({{ company_date('max(latest_change_at)') }}, current_date) as as_of_date,
+    {%- endif %}
+    max(latest_change_at) as latest_change_at,
+    min(first_data_day) as first_data_day,
+    max(last_data_day) as last_data_day,
+    max(loaded_through) as loaded_through
+from folded

@@ -10,20 +10,12 @@ settings as (
     where setting = 'fiscal_year_start_month'
 ),
 
--- Bounds only: read straight from raw (no need to pick record versions for a min and a max).
-data_dates as (
-    select {{ parse_date('created_date') }} as day from {{ source('salesforce', 'lead') }}
-    union all
-    select {{ parse_date('close_date') }} as day from {{ source('salesforce', 'opportunity') }}
-),
-
--- Whole years around the data (typos like year 9999 are ignored); today when there is no data.
+-- The years the data covers (int_as_of keeps its first and last day; today when there is none).
 data_years as (
     select
-        cast({{ dbt.date_trunc('year', 'coalesce(min(day), current_date)') }} as date) as first_year,
-        cast({{ dbt.date_trunc('year', 'coalesce(max(day), current_date)') }} as date) as last_year
-    from data_dates
-    where day between cast('1990-01-01' as date) and cast('2100-01-01' as date)
+        cast({{ dbt.date_trunc('year', 'coalesce(first_data_day, current_date)') }} as date) as first_year,
+        cast({{ dbt.date_trunc('year', 'coalesce(last_data_day, current_date)') }} as date) as last_year
+    from {{ ref('int_as_of') }}
 ),
 
 bounds as (
