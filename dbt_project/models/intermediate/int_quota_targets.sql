@@ -127,27 +127,36 @@ allocation_pools as (
             and carriers.quota_type = company_targets.quota_type
 ),
 
-history as (
+-- The owner's actuals before the period, as two joins on (owner, quota type): one join with
+-- `quota_type in ('revenue', carriers.quota_type)` had only the owner as its key and checked
+-- every quota type's days of the owner against every carrier row (twice the time at 2M leads).
+prior_bookings as (
     select
         carriers.period_start,
         carriers.owner_id,
         carriers.quota_type,
-        sum(
-            case
-                when
-                    daily_actuals.day >= {{ dbt.dateadd('day', '-1 * carriers.period_days', 'carriers.period_start') }}
-                    and daily_actuals.quota_type = 'revenue'
-                    then daily_actuals.actual
-            end
-        ) as prior_period_bookings,
-        sum(case when daily_actuals.quota_type = carriers.quota_type then daily_actuals.actual end)
-            as trailing_actual
+        sum(daily_actuals.actual) as prior_period_bookings
     from carriers
     inner join daily_actuals
         on
             carriers.owner_id = daily_actuals.owner_id
-            -- only the two series summed above (not every quota type's days of the owner)
-            and daily_actuals.quota_type in ('revenue', carriers.quota_type)
+            and daily_actuals.quota_type = 'revenue'
+            and carriers.period_start > daily_actuals.day
+            and daily_actuals.day >= {{ dbt.dateadd('day', '-1 * carriers.period_days', 'carriers.period_start') }}
+    group by carriers.period_start, carriers.owner_id, carriers.quota_type
+),
+
+trailing_actuals as (
+    select
+        carriers.period_start,
+        carriers.owner_id,
+        carriers.quota_type,
+        sum(daily_actuals.actual) as trailing_actual
+    from carriers
+    inner join daily_actuals
+        on
+            carriers.owner_id = daily_actuals.owner_id
+            and carriers.quota_type = daily_actuals.quota_type
             and carriers.period_start > daily_actuals.day
             and daily_actuals.day >= {{ dbt.dateadd(
                 'day', '-1 * carriers.period_days * greatest(carriers.forecast_periods, 1)', 'carriers.period_start'
@@ -162,12 +171,12 @@ scored as (
         allocation_pools.pool_target,
         commitments.commitment,
         explicit.target_value as explicit_target,
-        coalesce(history.prior_period_bookings, 0) as prior_period_bookings,
-        history.trailing_actual / greatest(carriers.forecast_periods, 1) as trailing_average,
+        coalesce(prior_bookings.prior_period_bookings, 0) as prior_period_bookings,
+        trailing_actuals.trailing_actual / greatest(carriers.forecast_periods, 1) as trailing_average,
         sum(carriers.capacity_pct) over (
             partition by carriers.period_start, carriers.quota_type, allocation_pools.allocation_pool
         ) as pool_capacity,
-        sum(coalesce(history.prior_period_bookings, 0)) over (
+        sum(coalesce(prior_bookings.prior_period_bookings, 0)) over (
             partition by carriers.period_start, carriers.quota_type, allocation_pools.allocation_pool
         ) as pool_prior_bookings
     from carriers
@@ -189,11 +198,16 @@ scored as (
             and carriers.period_start = explicit.period_start
             and carriers.period_end = explicit.period_end
             and carriers.quota_type = explicit.quota_type
-    left join history
+    left join prior_bookings
         on
-            carriers.period_start = history.period_start
-            and carriers.owner_id = history.owner_id
-            and carriers.quota_type = history.quota_type
+            carriers.period_start = prior_bookings.period_start
+            and carriers.owner_id = prior_bookings.owner_id
+            and carriers.quota_type = prior_bookings.quota_type
+    left join trailing_actuals
+        on
+            carriers.period_start = trailing_actuals.period_start
+            and carriers.owner_id = trailing_actuals.owner_id
+            and carriers.quota_type = trailing_actuals.quota_type
 ),
 
 methods as (
