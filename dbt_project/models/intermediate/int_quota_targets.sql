@@ -127,41 +127,47 @@ allocation_pools as (
             and carriers.quota_type = company_targets.quota_type
 ),
 
--- The owner's actuals before the period, as two joins on (owner, quota type): one join with
--- `quota_type in ('revenue', carriers.quota_type)` had only the owner as its key and checked
--- every quota type's days of the owner against every carrier row (twice the time at 2M leads).
-prior_bookings as (
+-- The two series of the owner's actuals before the period: the prior period's bookings (revenue)
+-- and the trailing N periods of the quota's own type. One row per carrier and series, so the
+-- join below is keyed on (owner, quota type); keyed on the owner alone it checked every quota
+-- type's days of the owner against every carrier row (twice the time at 2M leads).
+history_series as (
     select
-        carriers.period_start,
-        carriers.owner_id,
-        carriers.quota_type,
-        sum(daily_actuals.actual) as prior_period_bookings
+        period_start,
+        owner_id,
+        quota_type,
+        'prior_bookings' as series,
+        'revenue' as actual_type,
+        period_days as window_days
     from carriers
-    inner join daily_actuals
-        on
-            carriers.owner_id = daily_actuals.owner_id
-            and daily_actuals.quota_type = 'revenue'
-            and carriers.period_start > daily_actuals.day
-            and daily_actuals.day >= {{ dbt.dateadd('day', '-1 * carriers.period_days', 'carriers.period_start') }}
-    group by carriers.period_start, carriers.owner_id, carriers.quota_type
+    union all
+    select
+        period_start,
+        owner_id,
+        quota_type,
+        'trailing' as series,
+        quota_type as actual_type,
+        period_days * greatest(forecast_periods, 1) as window_days
+    from carriers
 ),
 
-trailing_actuals as (
+history as (
     select
-        carriers.period_start,
-        carriers.owner_id,
-        carriers.quota_type,
-        sum(daily_actuals.actual) as trailing_actual
-    from carriers
+        history_series.period_start,
+        history_series.owner_id,
+        history_series.quota_type,
+        sum(case when history_series.series = 'prior_bookings' then daily_actuals.actual end)
+            as prior_period_bookings,
+        sum(case when history_series.series = 'trailing' then daily_actuals.actual end) as trailing_actual
+    from history_series
     inner join daily_actuals
         on
-            carriers.owner_id = daily_actuals.owner_id
-            and carriers.quota_type = daily_actuals.quota_type
-            and carriers.period_start > daily_actuals.day
-            and daily_actuals.day >= {{ dbt.dateadd(
-                'day', '-1 * carriers.period_days * greatest(carriers.forecast_periods, 1)', 'carriers.period_start'
-            ) }}
-    group by carriers.period_start, carriers.owner_id, carriers.quota_type
+            history_series.owner_id = daily_actuals.owner_id
+            and history_series.actual_type = daily_actuals.quota_type
+            and history_series.period_start > daily_actuals.day
+            and daily_actuals.day
+            >= {{ dbt.dateadd('day', '-1 * history_series.window_days', 'history_series.period_start') }}
+    group by history_series.period_start, history_series.owner_id, history_series.quota_type
 ),
 
 scored as (
@@ -171,12 +177,12 @@ scored as (
         allocation_pools.pool_target,
         commitments.commitment,
         explicit.target_value as explicit_target,
-        coalesce(prior_bookings.prior_period_bookings, 0) as prior_period_bookings,
-        trailing_actuals.trailing_actual / greatest(carriers.forecast_periods, 1) as trailing_average,
+        coalesce(history.prior_period_bookings, 0) as prior_period_bookings,
+        history.trailing_actual / greatest(carriers.forecast_periods, 1) as trailing_average,
         sum(carriers.capacity_pct) over (
             partition by carriers.period_start, carriers.quota_type, allocation_pools.allocation_pool
         ) as pool_capacity,
-        sum(coalesce(prior_bookings.prior_period_bookings, 0)) over (
+        sum(coalesce(history.prior_period_bookings, 0)) over (
             partition by carriers.period_start, carriers.quota_type, allocation_pools.allocation_pool
         ) as pool_prior_bookings
     from carriers
@@ -198,16 +204,11 @@ scored as (
             and carriers.period_start = explicit.period_start
             and carriers.period_end = explicit.period_end
             and carriers.quota_type = explicit.quota_type
-    left join prior_bookings
+    left join history
         on
-            carriers.period_start = prior_bookings.period_start
-            and carriers.owner_id = prior_bookings.owner_id
-            and carriers.quota_type = prior_bookings.quota_type
-    left join trailing_actuals
-        on
-            carriers.period_start = trailing_actuals.period_start
-            and carriers.owner_id = trailing_actuals.owner_id
-            and carriers.quota_type = trailing_actuals.quota_type
+            carriers.period_start = history.period_start
+            and carriers.owner_id = history.owner_id
+            and carriers.quota_type = history.quota_type
 ),
 
 methods as (
