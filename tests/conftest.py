@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,19 @@ def small_export(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("export") / "demo-small"
     generate_demo(out, demo_params(SMALL_SCALE, 7), progress=lambda _: None)
     return out
+
+
+def dbt(command: str, args: list[str], warehouse: Path, target_path: Path) -> subprocess.CompletedProcess:
+    """The dbt CLI of this environment on the project, building `warehouse`."""
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), command, *args, "--target-path", str(target_path)],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "REVOPS_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
 
 
 def run_pipeline(source: Path | str, warehouse: Path, **kwargs):

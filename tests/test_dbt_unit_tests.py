@@ -5,14 +5,11 @@ PostgreSQL and Spark builds run them on those engines."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import connect
+from tests.conftest import dbt
 
 
 def manifest() -> dict:
@@ -23,20 +20,7 @@ def test_every_dbt_unit_test_passes_on_duckdb(small_run, tmp_path):
     warehouse = tmp_path / "revops.duckdb"
     shutil.copy(small_run.warehouse, warehouse)  # the tests read the built relations' columns
     target = tmp_path / "target"
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("dbt")),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--target-path",
-            str(target),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "REVOPS_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-    )
+    done = dbt("test", ["--select", "test_type:unit"], warehouse, target)
     assert done.returncode == 0, done.stdout[-4000:]
     results = [
         result

@@ -7,10 +7,7 @@ with a single stage change included."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,9 +15,8 @@ import pytest
 
 from orchestration.demo.generate import generate_demo
 from orchestration.extract.snapshot import demo_params
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import connect
-from tests.conftest import run_pipeline
+from tests.conftest import dbt, run_pipeline
 
 EXPORT_TIMES = ("2026-03-31T06:00:00", "2026-04-01T06:00:00", "2026-04-21T06:00:00")
 SNAPSHOT = "marts.fct_pipeline_snapshot_daily"
@@ -236,16 +232,6 @@ def rebuilt_warehouse(nightly_warehouse, tmp_path_factory) -> Path:
     shutil.copy(nightly_warehouse[0], rebuilt)
     dbt_run(["--full-refresh"], rebuilt, root / "target")
     return rebuilt
-
-
-def dbt(command: str, args: list[str], warehouse: Path, target_path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), command, *args, "--target-path", str(target_path)],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "REVOPS_WAREHOUSE": str(warehouse)},
-        capture_output=True,
-        text=True,
-    )
 
 
 def dbt_run(args: list[str], warehouse: Path, target_path: Path) -> None:

@@ -27,9 +27,10 @@
     audit.incremental_state__{{ this.identifier }}
 {%- endmacro %}
 
-{#- The newest load time the last build saw; before any, a time older than every load. -#}
-{% macro watermark() -%}
-    (select coalesce(max(watermark), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+{#- The newest load time the last build saw; before any, a time older than every load. A model
+    whose state table is a copy of its own previous row (int_as_of) names its column. -#}
+{% macro watermark(column='watermark') -%}
+    (select coalesce(max({{ column }}), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
      from {{ incremental_state() }})
 {%- endmacro %}
 

@@ -1,13 +1,11 @@
 {#- Staging boilerplate: the latest version of each record of a source table. -#}
 {% macro latest_source_rows(source_name, table_name, crm=true) -%}
-    {%- set held = quarantine_relation(table_name) -%}
-    {%- if crm -%}
-        {{ latest_versions(source(source_name, table_name), quarantine=held, changed_only=true) }}
-    {%- else -%}
-        {{ latest_versions(source(source_name, table_name), version_timestamps=[], fivetran_history=false,
-            quarantine=held, changed_only=true) }}
-    {%- endif -%}
+    {#- Other inputs than the CRM have no modstamps to order versions by and no Fivetran history. -#}
+    {%- set versioning = {} if crm else {'version_timestamps': [], 'fivetran_history': false} -%}
+    {{ latest_versions(source(source_name, table_name), quarantine=quarantine_relation(table_name), changed_only=true,
+        **versioning) }}
 {%- endmacro %}
+
 
 {#- Load metadata carried from raw into staging so every row can be traced to its file and row. -#}
 {% macro load_metadata_columns() -%}

@@ -12,34 +12,29 @@
 -- append-only, so a night reads only the rows loaded since the previous build and folds them into
 -- that build's row (kept by the pre-hook, macros/incremental.sql); a full refresh reads them all.
 {%- set as_of = var('as_of_date', none) %}
-{%- set since_previous = (
-    "where _loaded_at > (select coalesce(max(loaded_through), cast('1900-01-01' as " ~ dbt.type_timestamp()
-    ~ ")) from " ~ incremental_state() ~ ")"
-) if is_incremental() else "" %}
+{#- (raw table, its change time, the day of the data it carries) -#}
+{%- set changes = [
+    ('opportunity', 'last_modified_date', 'close_date'),
+    ('lead', 'last_modified_date', 'created_date'),
+    ('opportunity_history', 'created_date', none),
+] %}
 
 with
 
 loaded as (
+    {%- for table, changed_column, day_column in changes %}
     select
-        {{ parse_timestamp('last_modified_date') }} as changed_at,
-        {{ parse_date('close_date') }} as data_day,
+        {{ parse_timestamp(changed_column) }} as changed_at,
+        {{ parse_date(day_column) if day_column else 'cast(null as date)' }} as data_day,
         _loaded_at
-    from {{ source('salesforce', 'opportunity') }}
-    {{ since_previous }}
+    from {{ source('salesforce', table) }}
+    {%- if is_incremental() %}
+    where _loaded_at > {{ watermark('loaded_through') }}
+    {%- endif %}
+    {%- if not loop.last %}
     union all
-    select
-        {{ parse_timestamp('last_modified_date') }} as changed_at,
-        {{ parse_date('created_date') }} as data_day,
-        _loaded_at
-    from {{ source('salesforce', 'lead') }}
-    {{ since_previous }}
-    union all
-    select
-        {{ parse_timestamp('created_date') }} as changed_at,
-        cast(null as date) as data_day,
-        _loaded_at
-    from {{ source('salesforce', 'opportunity_history') }}
-    {{ since_previous }}
+    {%- endif %}
+    {%- endfor %}
 ),
 
 -- Days outside 1990-2100 are typos (year 9999), not data.
