@@ -1,8 +1,8 @@
 """Nightly exports one after another: every incremental model (staged CRM objects and record-keyed
-inputs, lead stage events and dates, activities, the funnel facts, the daily pipeline snapshot)
-stays equal to a full rebuild, with new days, late edits, late-arriving history, deletions, a
-quarantined new version, changes that reach leads through related records, and a quiet night
-with a single stage change included."""
+inputs, lead stage events and dates, activities, the funnel facts, opportunity states and stage
+visits, the daily pipeline snapshot) stays equal to a full rebuild, with new days, late edits,
+late-arriving history, deletions, a quarantined new version, changes that reach leads through
+related records, and a quiet night with a single stage change included."""
 
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_funnel_lead_days",
     "intermediate.int_funnel_cohort_histogram",
     "intermediate.int_opportunity_states",
+    "intermediate.int_opportunity_stage_visits",
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
     "marts.fct_lead_lifecycle",

@@ -22,18 +22,11 @@
     select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
     where _loaded_at > {{ watermark }}
     union
-    select opportunity_id from {{ ref('stg_salesforce__opportunity_history') }}
-    where _loaded_at > {{ watermark }}
-    union
     -- A new version the quality gate held out has left staging: its days are re-derived too.
     select record_key from {{ quarantine_relation('opportunity') }}
     where quarantined_at > {{ watermark }}
     union
-    select {{ clean_text('history.opportunity_id') }} from {{ source('salesforce', 'opportunity_history') }} as history
-    where history._row_hash in (
-        select _row_hash from {{ quarantine_relation('opportunity_history') }}
-        where quarantined_at > {{ watermark }}
-    )
+    {{ opportunity_history_changed_since(watermark) }}
     union
     select opportunity_id from {{ ref('stg_salesforce__opportunity') }}
     where owner_id in (
@@ -49,6 +42,19 @@
     where exists (
         select 1 from {{ ref('stg_salesforce__dated_conversion_rate') }}
         where _loaded_at > {{ watermark }}
+    )
+{%- endmacro %}
+
+{#- Opportunities with an OpportunityHistory row loaded, or held out by the quality gate, since
+    `watermark`: all that int_opportunity_stage_visits reads of an opportunity. -#}
+{% macro opportunity_history_changed_since(watermark) -%}
+    select opportunity_id from {{ ref('stg_salesforce__opportunity_history') }}
+    where _loaded_at > {{ watermark }}
+    union
+    select {{ clean_text('history.opportunity_id') }} from {{ source('salesforce', 'opportunity_history') }} as history
+    where history._row_hash in (
+        select _row_hash from {{ quarantine_relation('opportunity_history') }}
+        where quarantined_at > {{ watermark }}
     )
 {%- endmacro %}
 
@@ -87,6 +93,16 @@
         ref('stg_salesforce__user'),
         ref('stg_salesforce__user_role'),
     ]) }}
+{%- endmacro %}
+
+{# ---- int_opportunity_stage_visits: a changed-key incremental of history alone ------------- #}
+
+{% macro changed_opportunity_stage_visits() -%}
+    {{ opportunity_history_changed_since(watermark()) }}
+{%- endmacro %}
+
+{% macro opportunity_stage_visits_record_watermark() -%}
+    {{ record_watermark([ref('stg_salesforce__opportunity_history')]) }}
 {%- endmacro %}
 
 {% macro pipeline_snapshot_prepare() -%}
