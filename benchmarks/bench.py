@@ -14,7 +14,9 @@ Steps, as the nightly job runs them, each timed with its peak memory:
 4. nightly: export B (one day later) is extracted and the same build runs incrementally;
 5. an unchanged night: the same incremental build again with no new export, what a night costs
    whatever the data (the fixed part of step 4);
-6. `dbt build -s <one mart>` once the project is parsed (what an analytics engineer waits for).
+6. `dbt build -s <one mart>` once the project is parsed (what an analytics engineer waits for),
+   at this size and, the goal's case, on a warehouse of the default demo (median of a few runs:
+   the command is ~5 s of mostly dbt's own start-up, and this machine's speed varies by 20 %).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import resource
 import shutil
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -45,6 +48,7 @@ from benchmarks.harness import (
 )
 from benchmarks.pipeline_benchmark import checked
 from orchestration.dbt import PRODUCTION_BUILD
+from orchestration.demo.params import BASE_LEADS
 from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.settings import DBT_PROJECT_DIR
@@ -68,6 +72,8 @@ BASELINE_MARTS = (
     "fct_pipeline_snapshot_daily",
 )
 SINGLE_MART = "fct_sales_kpis"
+# Timed runs of the single-mart build on the default demo (after one run that warms the parse).
+DEV_LOOP_RUNS = 5
 
 
 # At 10M leads a run went down to 6 GB free of 76: the two exports (31 GB), the warehouse
@@ -182,6 +188,27 @@ def baseline_comparison(warehouse: Path, work: Path) -> dict:
     }
 
 
+def dev_loop_on_demo(workdir: Path, seed: int) -> dict:
+    """`dbt build -s <one mart>` on a built warehouse of the default demo company (scale 1), as an
+    analytics engineer runs it after `make run`: the first run parses, the next ones are timed."""
+    export = demo_export(workdir, BASE_LEADS, seed, EXPORT_A)
+    work = workdir / "dev-loop"
+    if work.exists():
+        shutil.rmtree(work)
+    warehouse = work / "revops.duckdb"
+    progress(f"dev loop: the default demo ({BASE_LEADS:,} leads) built, then dbt build -s {SINGLE_MART}")
+    land_export(warehouse, export, "dev-loop")
+    checked(dbt(PRODUCTION_BUILD, warehouse, work / "target"), "dbt build of the demo")
+    single = [dbt(["build", "-s", SINGLE_MART], warehouse, work / "target") for _ in range(DEV_LOOP_RUNS + 1)]
+    timed = [checked(run, "single mart on the demo") for run in single[1:]]
+    commands = [run.seconds for run in timed]
+    return {
+        "dev_loop_demo_s": round(statistics.median(commands), 2),
+        "dev_loop_demo_runs_s": [round(seconds, 2) for seconds in commands],
+        "dev_loop_demo_dbt_s": round(statistics.median(build_seconds(run) for run in timed), 2),
+    }
+
+
 def rows_per_model(warehouse: Path) -> dict[str, int]:
     with connect(warehouse, read_only=True) as conn:
         tables = conn.execute(
@@ -234,6 +261,7 @@ def main(argv: list[str] | None = None) -> dict:
     # results stay readable after the bench.
     shutil.copytree(work / "target-nightly-models", work / "target-single")
     single = checked(dbt(["build", "-s", SINGLE_MART], warehouse, work / "target-single"), "single mart")
+    dev_loop = dev_loop_on_demo(args.workdir, args.seed)
     rows = rows_per_model(warehouse)
     with connect(warehouse, read_only=True) as conn:
         raw_leads = conn.execute("select count(*) from raw.lead").fetchone()[0]
@@ -259,6 +287,7 @@ def main(argv: list[str] | None = None) -> dict:
         "nightly_gate_s": round(nightly["gate_s"], 2),
         "nightly_extract_s": round(nightly_extract_s, 2),
         "single_mart_command_s": round(single.seconds, 2),
+        **dev_loop,
         **extract,
         "peak_rss_mb": round(
             max(
@@ -317,7 +346,14 @@ def print_report(args, r: dict) -> None:
             f"{r['ratio_unchanged_night_to_full']:.3f} of full",
             rss["unchanged_night"],
         ),
-        (f"dbt build -s {SINGLE_MART}", r["single_mart_command_s"], "command, parsed project (goal < 5 s)", None),
+        (f"dbt build -s {SINGLE_MART}", r["single_mart_command_s"], "command, parsed project, this size", None),
+        (
+            "  same, default demo (median)",
+            r["dev_loop_demo_s"],
+            f"goal < 5 s; runs {', '.join(f'{s:.1f}' for s in r['dev_loop_demo_runs_s'])}; "
+            f"dbt's own figure {r['dev_loop_demo_dbt_s']:.1f} s",
+            None,
+        ),
     ]
     lines = [("step", f"{'wall s':>8}  {'peak MB':>8}  ratio")]
     for label, seconds, ratio, peak in steps:

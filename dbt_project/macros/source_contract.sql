@@ -84,14 +84,18 @@
 {% macro default__create_quarantine_tables() -%}
     {%- if execute -%}
         {%- do adapter.create_schema(api.Relation.create(database=target.database, schema='quarantine')) -%}
+        {#- One round trip for all of them: every dbt command runs this hook, `dbt build -s <model>`
+            included, and ~27 separate statements were ~0.1 s of it. -#}
+        {%- set statements = [] -%}
         {%- for node in graph.sources.values() if node.source_name in ['salesforce', 'inputs'] -%}
-            {%- do run_query(
+            {%- do statements.append(
                 "create table if not exists " ~ quarantine_relation(node.name) ~ " ("
                 ~ "_row_hash varchar, _batch_id varchar, _source_file varchar, _source_row bigint, "
                 ~ "record_key varchar, rule varchar, column_name varchar, reason varchar, "
                 ~ "raw_values varchar, run_id varchar, quarantined_at timestamp)"
             ) -%}
         {%- endfor -%}
+        {%- if statements %}{% do run_query(statements | join(";\n")) %}{% endif -%}
     {%- endif -%}
 {%- endmacro %}
 
