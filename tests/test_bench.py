@@ -1,8 +1,11 @@
-"""The scale benchmark's pre-flight check (the benchmark itself is run by `revops bench`, not here)."""
+"""The scale benchmark's own plumbing: its pre-flight check and its memory measurements (the
+benchmark itself is run by `revops bench`, not here)."""
 
 import shutil
+import sys
 
 from benchmarks.bench import DISK_GB_PER_MILLION_LEADS, disk_shortfall
+from benchmarks.harness import MemoryWatch, run_timed, tree_resident_mb
 
 
 def test_disk_shortfall_warns_only_when_the_run_would_not_fit(tmp_path):
@@ -15,3 +18,37 @@ def test_disk_shortfall_warns_only_when_the_run_would_not_fit(tmp_path):
     assert warning is not None
     assert f"{too_big:,} leads" in warning
     assert str(tmp_path) in warning
+
+
+def _touched(megabytes: int) -> bytearray:
+    """Memory that is really resident: every page written."""
+    block = bytearray(megabytes * 2**20)
+    block[:: 2**12] = b"x" * len(block[:: 2**12])
+    return block
+
+
+def test_a_child_reports_its_own_peak_memory_not_the_benchmarks():
+    # Regression: children took the benchmark's high-water mark (Linux folds a parent's into a
+    # child's ru_maxrss across fork and exec), so every dbt step "peaked" at the gate's memory.
+    held = _touched(1024)
+    child = run_timed([sys.executable, "-c", "x = bytearray(100 * 2**20); x[::4096] = b'x' * len(x[::4096])"])
+    assert child.returncode == 0
+    assert 100 <= child.peak_rss_mb < 400
+    assert len(held) == 1024 * 2**20
+
+
+def test_a_failing_child_keeps_its_exit_code_and_output():
+    child = run_timed([sys.executable, "-c", "print('bad input'); raise SystemExit(3)"])
+    assert child.returncode == 3
+    assert "bad input" in child.output
+
+
+def test_memory_watch_adds_up_the_benchmark_and_its_children():
+    # A child holding 300 MB while this process holds 400 MB: the watch's peak is their sum.
+    with MemoryWatch(interval_s=0.1) as watch:
+        before = tree_resident_mb()
+        held = _touched(400)
+        child = "import time; x = bytearray(300 * 2**20); x[::4096] = b'x' * len(x[::4096]); time.sleep(1)"
+        run_timed([sys.executable, "-c", child])
+    assert watch.peak_mb - before >= 600
+    assert len(held) == 400 * 2**20
