@@ -68,6 +68,8 @@ def run_timed(command: list[str], env: dict | None = None, cwd: Path | None = No
         output = subprocess.run(
             launched, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         ).stdout
+        if not measured.exists():  # the command could not be started at all
+            raise RuntimeError(f"could not run {command[0]}: {output.strip()[-2000:]}")
         result = json.loads(measured.read_text())
     return Timed(result["seconds"], result["peak_rss_kb"] / 1024, result["returncode"], output)
 
@@ -93,11 +95,11 @@ def _resident_mb(pid: int) -> float:
     return int(line.split()[1]) / 1024 if line else 0.0
 
 
-def tree_resident_mb(root: int | None = None) -> float:
-    """Resident memory of a process and all its descendants, summed (shared pages counted in
+def tree_resident_mb() -> float:
+    """Resident memory of this process and all its descendants, summed (shared pages counted in
     each, so never less than what they hold together)."""
     children = _children_by_parent()
-    pending, total = [root or os.getpid()], 0.0
+    pending, total = [os.getpid()], 0.0
     while pending:
         pid = pending.pop()
         total += _resident_mb(pid)

@@ -4,6 +4,8 @@ benchmark itself is run by `revops bench`, not here)."""
 import shutil
 import sys
 
+import pytest
+
 from benchmarks.bench import DISK_GB_PER_MILLION_LEADS, disk_shortfall
 from benchmarks.harness import MemoryWatch, run_timed, tree_resident_mb
 
@@ -35,6 +37,11 @@ def test_a_child_reports_its_own_peak_memory_not_the_benchmarks():
     assert child.returncode == 0
     assert 100 <= child.peak_rss_mb < 400
     assert len(held) == 1024 * 2**20
+
+
+def test_a_command_that_cannot_start_is_named():
+    with pytest.raises(RuntimeError, match="could not run /no/such/program"):
+        run_timed(["/no/such/program"])
 
 
 def test_a_failing_child_keeps_its_exit_code_and_output():
