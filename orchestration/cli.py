@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import shutil
 import sys
@@ -351,5 +352,17 @@ def main(argv: list[str] | None = None) -> int:
     return args.handler(args)
 
 
+def entry() -> None:
+    """The `revops` console script: main(), the atexit handlers, then exit without the module
+    teardown. After a Dagster run, duckdb 2.0's nanobind bindings find their type constants still
+    alive at teardown and print ~40 lines of "nanobind: leaked ..." under the summary; nothing is
+    leaked that outlives the process. An exception still takes the normal path (its traceback)."""
+    code = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

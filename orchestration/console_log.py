@@ -19,7 +19,16 @@ class _ProgressOnly(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         meta = getattr(record, "dagster_meta", None) or {}
+        if _is_skip_notice(meta.get("orig_message", "")):
+            return False
         return meta.get("dagster_event") is None or record.levelno >= logging.WARNING
+
+
+def _is_skip_notice(message: str) -> bool:
+    """Dagster's error line for each step downstream of a failure ("Dependencies for step X failed:
+    [...]. Not executing."): ~30 after a bad export, burying the failure that the run's closing
+    message names anyway."""
+    return message.startswith("Dependencies for step ") and message.endswith("Not executing.")
 
 
 @dg.logger(
