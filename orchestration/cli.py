@@ -241,7 +241,9 @@ def _bench(args: argparse.Namespace) -> int:
     from benchmarks.bench import main as bench
 
     options = ["--leads", str(args.leads), "--seed", str(args.seed), "--workdir", args.workdir]
-    bench([*options, *(["--json", args.json] if args.json else [])])
+    bench(
+        [*options, *(["--json", args.json] if args.json else []), *(["--dev-loop-only"] if args.dev_loop_only else [])]
+    )
     return 0
 
 
@@ -335,6 +337,9 @@ def parser() -> argparse.ArgumentParser:
         "--workdir", default=str(settings.REPO_ROOT / "warehouse" / "bench"), help="exports and warehouses"
     )
     bench.add_argument("--json", help="also write the results here")
+    bench.add_argument(
+        "--dev-loop-only", action="store_true", help="only `dbt build -s <one mart>` on a built default demo"
+    )
     bench.set_defaults(handler=_bench)
 
     ui = commands.add_parser("ui", help="dagster dev on 127.0.0.1 (asset graph, runs, schedule)")
