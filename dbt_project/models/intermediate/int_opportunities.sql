@@ -25,18 +25,36 @@ users as (
     select * from {{ ref('int_users') }}
 ),
 
-lead_dimensions as (
-    select * from {{ ref('int_lead_dimensions') }}
+-- The leads converted into an opportunity or an account: the only leads read here (about a
+-- tenth of all), so the joins below build on them rather than on every lead.
+converted_leads as (
+    select
+        lead_id,
+        created_at,
+        channel,
+        converted_account_id,
+        converted_opportunity_id
+    from {{ ref('int_lead_dimensions') }}
+    where converted_opportunity_id is not null or converted_account_id is not null
 ),
 
 -- The lead converted into the opportunity (first by Id if several).
-originating_leads as (
+first_converted_leads as (
     select
         converted_opportunity_id as opportunity_id,
         min(lead_id) as lead_id
-    from lead_dimensions
+    from converted_leads
     where converted_opportunity_id is not null
     group by converted_opportunity_id
+),
+
+originating_leads as (
+    select
+        first_converted_leads.opportunity_id,
+        first_converted_leads.lead_id,
+        converted_leads.channel
+    from first_converted_leads
+    inner join converted_leads on first_converted_leads.lead_id = converted_leads.lead_id
 ),
 
 -- The channel of the first lead converted into each account (first touch at account level, for
@@ -46,8 +64,36 @@ account_first_leads as (
         converted_account_id as account_id,
         channel,
         row_number() over (partition by converted_account_id order by created_at asc, lead_id asc) as lead_rank
-    from lead_dimensions
+    from converted_leads
     where converted_account_id is not null
+),
+
+-- The dated rates of each (currency, close date) the opportunities have: the range joins run on
+-- these few thousand pairs, and each opportunity finds its pair by equality.
+close_dates as (
+    select distinct
+        currency_iso_code,
+        close_date
+    from opportunities
+),
+
+close_date_rates as (
+    select
+        pairs.currency_iso_code,
+        pairs.close_date,
+        record_rates.conversion_rate as record_rate,
+        reporting_rates.conversion_rate as reporting_rate
+    from close_dates as pairs
+    left join rates as record_rates
+        on
+            pairs.currency_iso_code = record_rates.iso_code
+            and pairs.close_date >= record_rates.valid_from
+            and pairs.close_date < record_rates.valid_to
+    left join rates as reporting_rates
+        on
+            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
+            and pairs.close_date >= reporting_rates.valid_from
+            and pairs.close_date < reporting_rates.valid_to
 ),
 
 channels as (
@@ -74,7 +120,7 @@ select
     opportunities.amount,
     opportunities.currency_iso_code as currency,
     cast(
-        round(opportunities.amount / opportunity_rates.conversion_rate * reporting_rates.conversion_rate, 2)
+        round(opportunities.amount / close_date_rates.record_rate * close_date_rates.reporting_rate, 2)
         as decimal(18, 2)
     ) as amount_reporting,
     opportunities.probability,
@@ -93,14 +139,14 @@ select
     opportunities.opportunity_type as opportunity_type_source,
     opportunities.lead_source,
     coalesce(
-        lead_dimensions.channel, account_first_leads.channel, channels.channel, opportunities.lead_source, 'Unknown'
+        originating_leads.channel, account_first_leads.channel, channels.channel, opportunities.lead_source, 'Unknown'
     ) as channel,
     originating_leads.lead_id as originating_lead_id,
     coalesce(accounts.segment, 'Unknown') as segment,
     coalesce(accounts.industry, 'Unknown') as industry,
     coalesce(accounts.region, 'Unknown') as region,
     accounts.first_won_date as account_first_won_date,
-    opportunity_rates.conversion_rate is null as has_unknown_currency,
+    close_date_rates.record_rate is null as has_unknown_currency,
     opportunities.probability < 0 or opportunities.probability > 100 as has_invalid_probability,
     opportunities._loaded_at
 from opportunities
@@ -108,17 +154,10 @@ left join stage_map on opportunities.stage_name = stage_map.stage_name
 left join users on opportunities.owner_id = users.user_id
 left join accounts on opportunities.account_id = accounts.account_id
 left join originating_leads on opportunities.opportunity_id = originating_leads.opportunity_id
-left join lead_dimensions on originating_leads.lead_id = lead_dimensions.lead_id
 left join account_first_leads
     on opportunities.account_id = account_first_leads.account_id and account_first_leads.lead_rank = 1
 left join channels on opportunities.lead_source = channels.source_value
-left join rates as opportunity_rates
+left join close_date_rates
     on
-        opportunities.currency_iso_code = opportunity_rates.iso_code
-        and opportunities.close_date >= opportunity_rates.valid_from
-        and opportunities.close_date < opportunity_rates.valid_to
-left join rates as reporting_rates
-    on
-        reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-        and opportunities.close_date >= reporting_rates.valid_from
-        and opportunities.close_date < reporting_rates.valid_to
+        opportunities.currency_iso_code = close_date_rates.currency_iso_code
+        and opportunities.close_date = close_date_rates.close_date

@@ -66,16 +66,35 @@ keys as (
         )
 ),
 
-owner_actuals as (
+daily as (
+    select * from {{ ref('int_quota_daily_actuals') }}
+),
+
+-- The periods each day with actuals falls in: the range join runs on the distinct days (hundreds),
+-- and the daily rows (millions) find theirs by equality.
+actual_days as (
+    select distinct day from daily
+),
+
+period_days as (
     select
         periods.period_start,
         periods.period_end,
+        actual_days.day
+    from actual_days
+    inner join periods on actual_days.day between periods.period_start and periods.period_end
+),
+
+owner_actuals as (
+    select
+        period_days.period_start,
+        period_days.period_end,
         daily.owner_id,
         daily.quota_type,
         sum(daily.actual) as actual,
         sum(case when daily.day <= (select as_of.as_of_date from as_of) then daily.actual end) as actual_to_date
-    from {{ ref('int_quota_daily_actuals') }} as daily
-    inner join periods on daily.day between periods.period_start and periods.period_end
+    from daily
+    inner join period_days on daily.day = period_days.day
     group by 1, 2, 3, 4
 ),
 
