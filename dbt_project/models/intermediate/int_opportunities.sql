@@ -13,10 +13,6 @@ stage_map as (
     select * from {{ ref('opportunity_stage_map') }}
 ),
 
-rates as (
-    select * from {{ ref('int_fx_rates') }}
-),
-
 accounts as (
     select * from {{ ref('dim_account') }}
 ),
@@ -68,32 +64,10 @@ account_first_leads as (
     where converted_account_id is not null
 ),
 
--- The dated rates of each (currency, close date) the opportunities have: the range joins run on
--- these few thousand pairs, and each opportunity finds its pair by equality.
-close_dates as (
-    select distinct
-        currency_iso_code,
-        close_date
-    from opportunities
-),
-
+-- The dated rates of each (currency, close date) pair: the range joins run once per pair, and
+-- each row finds its pair by equality (macros/currency.sql).
 close_date_rates as (
-    select
-        pairs.currency_iso_code,
-        pairs.close_date,
-        record_rates.conversion_rate as record_rate,
-        reporting_rates.conversion_rate as reporting_rate
-    from close_dates as pairs
-    left join rates as record_rates
-        on
-            pairs.currency_iso_code = record_rates.iso_code
-            and pairs.close_date >= record_rates.valid_from
-            and pairs.close_date < record_rates.valid_to
-    left join rates as reporting_rates
-        on
-            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-            and pairs.close_date >= reporting_rates.valid_from
-            and pairs.close_date < reporting_rates.valid_to
+    {{ rates_on_dates('opportunities', 'currency_iso_code', 'close_date') }}
 ),
 
 channels as (

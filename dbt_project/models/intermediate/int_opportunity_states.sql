@@ -43,10 +43,6 @@ stage_map as (
     select * from {{ ref('opportunity_stage_map') }}
 ),
 
-rates as (
-    select * from {{ ref('int_fx_rates') }}
-),
-
 history as (
     select
         history.opportunity_id,
@@ -56,6 +52,7 @@ history as (
         history.amount,
         history.probability,
         history.close_date,
+        opportunities.currency,
         history._loaded_at,
         {{ company_date('history.valid_from') }} as valid_day
     from {{ ref('stg_salesforce__opportunity_history') }} as history
@@ -82,7 +79,8 @@ without_history as (
         opportunities.stage_name,
         opportunities.amount,
         opportunities.probability,
-        opportunities.close_date
+        opportunities.close_date,
+        opportunities.currency
     from opportunities
     where not exists (
         select 1 from history
@@ -97,13 +95,20 @@ states as (
         stage_name,
         amount,
         probability,
-        close_date
+        close_date,
+        currency
     from last_of_day
     where change_rank = 1
 
     union all
 
     select * from without_history
+),
+
+-- The dated rates of each (currency, close date) pair: the range joins run once per pair, and
+-- each row finds its pair by equality (macros/currency.sql).
+close_date_rates as (
+    {{ rates_on_dates('states', 'currency', 'close_date') }}
 ),
 
 loaded as (
@@ -127,7 +132,7 @@ select
     coalesce(stage_map.forecast_category, opportunities.forecast_category) as forecast_category,
     states.amount,
     cast(
-        round(states.amount / state_rates.conversion_rate * reporting_rates.conversion_rate, 2) as decimal(18, 2)
+        round(states.amount / close_date_rates.record_rate * close_date_rates.reporting_rate, 2) as decimal(18, 2)
     ) as amount_reporting,
     states.probability,
     states.close_date,
@@ -141,13 +146,7 @@ from states
 inner join opportunities on states.opportunity_id = opportunities.opportunity_id
 left join stage_map on states.stage_name = stage_map.stage_name
 left join loaded on states.opportunity_id = loaded.opportunity_id
-left join rates as state_rates
+left join close_date_rates
     on
-        opportunities.currency = state_rates.iso_code
-        and states.close_date >= state_rates.valid_from
-        and states.close_date < state_rates.valid_to
-left join rates as reporting_rates
-    on
-        reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-        and states.close_date >= reporting_rates.valid_from
-        and states.close_date < reporting_rates.valid_to
+        states.currency = close_date_rates.currency
+        and states.close_date = close_date_rates.close_date

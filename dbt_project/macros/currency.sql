@@ -1,0 +1,32 @@
+{#-
+  The dated rates (int_fx_rates) of each distinct (currency, day) pair of `relation`: the record
+  currency's rate and the reporting currency's rate on that day, as record_rate and
+  reporting_rate beside the pair's `currency` and `day` columns. A model joins its rows to these
+  pairs by equality on both columns, so the range joins on valid_from / valid_to run once per pair
+  (a few thousand) instead of once per row: DuckDB sorts every row for a range join, which was
+  most of int_opportunities' time at 2M leads (1.84 -> 0.55 s). A row whose currency or day is
+  NULL finds no pair and converts to NULL, as the range join gave.
+-#}
+{% macro rates_on_dates(relation, currency, day) -%}
+    select
+        pairs.{{ currency }},
+        pairs.{{ day }},
+        record_rates.conversion_rate as record_rate,
+        reporting_rates.conversion_rate as reporting_rate
+    from (
+        select distinct
+            {{ currency }},
+            {{ day }}
+        from {{ relation }}
+    ) as pairs
+    left join {{ ref('int_fx_rates') }} as record_rates
+        on
+            pairs.{{ currency }} = record_rates.iso_code
+            and pairs.{{ day }} >= record_rates.valid_from
+            and pairs.{{ day }} < record_rates.valid_to
+    left join {{ ref('int_fx_rates') }} as reporting_rates
+        on
+            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
+            and pairs.{{ day }} >= reporting_rates.valid_from
+            and pairs.{{ day }} < reporting_rates.valid_to
+{%- endmacro %}
