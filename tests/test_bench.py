@@ -1,5 +1,5 @@
-"""The scale benchmark's own plumbing: its pre-flight check and its memory measurements (the
-benchmark itself is run by `revops bench`, not here)."""
+"""The scale benchmark's own plumbing: its pre-flight check, its memory measurements and the model
+profiler (the benchmark itself is run by `revops bench`, not here)."""
 
 import shutil
 import sys
@@ -8,6 +8,9 @@ import pytest
 
 from benchmarks.bench import DISK_GB_PER_MILLION_LEADS, disk_shortfall
 from benchmarks.harness import MemoryWatch, run_timed, tree_resident_mb
+from benchmarks.model_profile import compiled_models, profile_models
+from orchestration.warehouse import connect
+from tests.conftest import dbt
 
 
 def test_disk_shortfall_warns_only_when_the_run_would_not_fit(tmp_path):
@@ -59,3 +62,24 @@ def test_memory_watch_adds_up_the_benchmark_and_its_children():
         run_timed([sys.executable, "-c", child])
     assert watch.peak_mb - before >= 600
     assert len(held) == 400 * 2**20
+
+
+def test_model_profile_times_each_models_sql_and_names_its_slowest_operators(small_run, tmp_path):
+    models = ["int_opportunities", "fct_quota_attainment"]
+    target = tmp_path / "target"
+    compiled = dbt("compile", ["-s", *models], small_run.warehouse, target)
+    assert compiled.returncode == 0, compiled.stdout[-2000:]
+
+    profiles = profile_models(small_run.warehouse, compiled_models(target, models), top=2)
+
+    assert {profile.model for profile in profiles} == set(models)
+    assert profiles[0].seconds >= profiles[1].seconds > 0
+    with connect(small_run.warehouse, read_only=True) as conn:
+        for profile in profiles:
+            schema = "intermediate" if profile.model.startswith("int_") else "marts"
+            assert profile.rows == conn.execute(f"select count(*) from {schema}.{profile.model}").fetchone()[0]
+            assert len(profile.operators) == 2
+            assert profile.operators[0].seconds >= profile.operators[1].seconds
+            assert all(operator.name.isupper() for operator in profile.operators)
+    with pytest.raises(SystemExit, match="no_such_model"):
+        compiled_models(target, ["no_such_model"])
