@@ -85,7 +85,6 @@ def profile_models(warehouse: Path, models: dict[str, Path], top: int = 3) -> li
                 key=lambda operator: -operator.seconds,
             )
             profiles.append(ModelProfile(name, seconds, rows, operators[:top]))
-        conn.execute("drop table if exists profiled_model")
     return sorted(profiles, key=lambda profile: -profile.seconds)
 
 
