@@ -20,6 +20,7 @@ from tests.conftest import dbt, run_pipeline
 
 EXPORT_TIMES = ("2026-03-31T06:00:00", "2026-04-01T06:00:00", "2026-04-21T06:00:00")
 SNAPSHOT = "marts.fct_pipeline_snapshot_daily"
+DAILY_ACTUALS = "intermediate.int_quota_daily_actuals"
 INCREMENTAL_MODELS = (
     "staging.stg_salesforce__lead",
     "staging.stg_salesforce__lead_history",
@@ -37,6 +38,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_funnel_cohort_histogram",
     "intermediate.int_opportunity_states",
     "intermediate.int_opportunity_stage_visits",
+    DAILY_ACTUALS,
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
     "marts.fct_lead_lifecycle",
@@ -60,6 +62,8 @@ HISTOGRAM = "intermediate.int_funnel_cohort_histogram"
 DELETED_LEAD, LATE_HISTORY_LEAD = "lead deleted tonight", "lead with late status history"
 LATE_MODSTAMP = "2026-04-21T05:00:00.000Z"
 LATE_COST = "12345.67"
+# A call completed long before the export: its old and its new day are recounted.
+MOVED_TASK_AT = "2025-06-03T15:00:00.000Z"
 
 
 def fingerprint(warehouse: Path, table: str) -> tuple:
@@ -90,7 +94,8 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     related records: a campaign membership moved to another lead, a converted account's industry
     and size, an owner's role renamed (team), a sales task moved to another lead; and the role of an
     open deal's owner renamed (the deal's states and snapshot days carry the team); and a late
-    edit of a deal cost (an input keyed by opportunity and cost type). Returns the ids touched."""
+    edit of a deal cost (an input keyed by opportunity and cost type); and a call moved to a day a
+    year back and a meeting deleted (the daily actuals recount both days). Returns the ids touched."""
     import duckdb
 
     shutil.copytree(previous, target)
@@ -157,11 +162,27 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         f"select * replace (case when Id in ('{role}', '{deal_role}') then Name || ' Renamed' else Name end as Name) "
         f"from {{src}}",
     )
+    tasks_csv, events_csv = read.format(previous / "Task.csv"), read.format(previous / "Event.csv")
+    (moved_task,) = conn.execute(
+        f"select max(Id) from {tasks_csv} where Type = 'Call' and CompletedDateTime != '' and IsDeleted = 'false'"
+    ).fetchone()
+    (deleted_event,) = conn.execute(
+        f"select max(Id) from {events_csv} where Type in ('Meeting', 'Demo') and IsDeleted = 'false'"
+    ).fetchone()
     rewrite(
         "Task.csv",
         f"select * replace (case when Id = (select min(Id) from {{src}} where WhoId like '00Q%') then '{late}' "
-        f"else WhoId end as WhoId, case when Id = (select min(Id) from {{src}} where WhoId like '00Q%') "
+        f"else WhoId end as WhoId, "
+        f"case when Id = '{moved_task}' then '{MOVED_TASK_AT}' else CompletedDateTime end as CompletedDateTime, "
+        f"case when Id = '{moved_task}' then '{MOVED_TASK_AT[:10]}' else ActivityDate end as ActivityDate, "
+        f"case when Id in ((select min(Id) from {{src}} where WhoId like '00Q%'), '{moved_task}') "
         f"then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+    )
+    rewrite(
+        "Event.csv",
+        f"select * replace (case when Id = '{deleted_event}' then 'true' else IsDeleted end as IsDeleted, "
+        f"case when Id = '{deleted_event}' then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) "
+        f"from {{src}}",
     )
     costs_csv = read.format(previous / "deal_costs.csv")
     (cost_deal,) = conn.execute(f"select min(opportunity_id) from {costs_csv}").fetchone()
@@ -179,6 +200,8 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "role": role,
         "deal role": deal_role,
         "cost deal": cost_deal,
+        "moved task": moved_task,
+        "deleted event": deleted_event,
     }
 
 
@@ -287,6 +310,47 @@ def test_late_changes_reached_the_incremental_models(nightly_warehouse):
     assert late_costs and set(late_costs) == {Decimal(LATE_COST)}
 
 
+def test_a_moved_and_a_deleted_activity_reached_the_daily_actuals(nightly_warehouse):
+    """The late night moved a call a year back and deleted a meeting: int_activities logged the
+    days of both versions, and the daily actuals were recounted on them (equal to a full refresh:
+    the parametrized test above)."""
+    warehouse, touched = nightly_warehouse
+    moved_day = MOVED_TASK_AT[:10]
+    with connect(warehouse, read_only=True) as conn:
+        # The call's first version, on the company's (New York) calendar.
+        (first_day,) = conn.execute(
+            "select cast(timezone('America/New_York', cast(completed_date_time as timestamptz)) as date)::varchar "
+            "from raw.task where id = $1 order by _loaded_at limit 1",
+            [touched["moved task"]],
+        ).fetchone()
+        (meeting_day,) = conn.execute(
+            "select activity_date from raw.event where id = $1 limit 1", [touched["deleted event"]]
+        ).fetchone()
+        moved = conn.execute(
+            "select owner_id, occurred_date from intermediate.int_activities where activity_id = $1",
+            [touched["moved task"]],
+        ).fetchone()
+        deleted = conn.execute(
+            "select count(*) from intermediate.int_activities where activity_id = $1", [touched["deleted event"]]
+        ).fetchone()[0]
+        logged = {
+            str(day)
+            for (day,) in conn.execute(
+                "select day from audit.changed_days__int_activities where recorded_at = ("
+                "select recorded_at from audit.changed_days__int_activities where day = $1)",
+                [moved_day],
+            ).fetchall()
+        }
+        calls = conn.execute(
+            f"select actual from {DAILY_ACTUALS} where owner_id = $1 and day = $2 and quota_type = 'activity_call'",
+            [moved[0], moved_day],
+        ).fetchone()
+    assert str(moved[1]) == moved_day and deleted == 0
+    assert first_day != moved_day and first_day in logged
+    assert {moved_day, meeting_day} <= logged
+    assert calls is not None and calls[0] >= 1
+
+
 def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
     warehouse, touched = nightly_warehouse
     with connect(warehouse, read_only=True) as conn:
@@ -354,6 +418,31 @@ def test_a_refreshed_change_log_rebuilds_the_lead_tables(nightly_warehouse, rebu
     dbt_run(["-s", "int_lead_changes+", "--exclude", "int_lead_changes"], warehouse, tmp_path / "target")
     for table in LEAD_TABLES:
         assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table), table
+
+
+def test_a_refreshed_activity_table_recounts_every_day(nightly_warehouse, rebuilt_warehouse, tmp_path):
+    """`dbt run -s int_activities --full-refresh` restarts its day log: the daily actuals' next
+    build recounts every day, not only the days logged since its last build."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    with connect(warehouse) as conn:  # counts a recount of the logged days only would keep
+        conn.execute(f"update {DAILY_ACTUALS} set actual = actual + 1 where quota_type like 'activity%'")
+    dbt_run(["-s", "int_activities", "--full-refresh"], warehouse, tmp_path / "target")
+    dbt_run(["-s", "int_quota_daily_actuals"], warehouse, tmp_path / "target")
+    assert fingerprint(warehouse, DAILY_ACTUALS) == fingerprint(rebuilt_warehouse, DAILY_ACTUALS)
+
+
+def test_daily_actuals_built_before_the_day_log_recount_every_day(nightly_warehouse, rebuilt_warehouse, tmp_path):
+    """A warehouse whose daily actuals were a table (no watermark, no day log yet): the first
+    incremental build recounts every day."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    with connect(warehouse) as conn:
+        conn.execute("drop table audit.incremental_state__int_quota_daily_actuals")
+        conn.execute("drop table audit.changed_days__int_activities")
+        conn.execute(f"update {DAILY_ACTUALS} set actual = actual + 1")
+    dbt_run(["-s", "int_quota_daily_actuals"], warehouse, tmp_path / "target")
+    assert fingerprint(warehouse, DAILY_ACTUALS) == fingerprint(rebuilt_warehouse, DAILY_ACTUALS)
 
 
 def test_a_refreshed_lead_days_table_rebuilds_the_cohort_histogram(nightly_warehouse, rebuilt_warehouse, tmp_path):

@@ -12,14 +12,20 @@
 -#}
 
 {#- The config of a changed-key incremental model (a table on Spark, whose Parquet tables cannot
-    delete rows). `changed_keys` and `record_watermark` name the model's macros. -#}
-{% macro changed_keys_config(key_column, changed_keys, record_watermark) -%}
+    delete rows). `changed_keys` and `record_watermark` name the model's macros; `logged_day`, a
+    date column whose changed days the model logs for day-keyed consumers (macros/day_incremental.sql). -#}
+{% macro changed_keys_config(key_column, changed_keys, record_watermark, logged_day=none) -%}
+    {%- set day = "'" ~ logged_day ~ "'" if logged_day else 'none' -%}
+    {%- set post_hooks = ["{{ " ~ record_watermark ~ "() }}"] -%}
+    {%- if logged_day -%}
+        {%- do post_hooks.insert(0, "{{ log_inserted_days('" ~ key_column ~ "', " ~ changed_keys ~ "(), " ~ day ~ ") }}") -%}
+    {%- endif -%}
     {{ return({
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ delete_changed_keys('" ~ key_column ~ "', " ~ changed_keys ~ "()) }}",
-        'post_hook': "{{ " ~ record_watermark ~ "() }}",
+        'pre_hook': "{{ delete_changed_keys('" ~ key_column ~ "', " ~ changed_keys ~ "(), " ~ day ~ ") }}",
+        'post_hook': post_hooks,
     }) }}
 {%- endmacro %}
 
@@ -47,16 +53,24 @@
 {%- endmacro %}
 
 {#- pre-hook: delete the rows of the keys `changed_keys` (a select of one column) names; a model
-    with tests of untested keys (macros/untested_keys.sql) logs them first. -#}
-{% macro delete_changed_keys(key_column, changed_keys) -%}
+    with tests of untested keys (macros/untested_keys.sql) logs them first, and one with a
+    `logged_day` the days of the rows it deletes (macros/day_incremental.sql). -#}
+{% macro delete_changed_keys(key_column, changed_keys, logged_day=none) -%}
     {%- if is_incremental() -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark timestamp);
     {%- set changed = log_changed_keys(changed_keys) %}
     {{ changed.log }}
+    {%- if logged_day %}
+    {{ log_days_of_keys(key_column, changed.select, logged_day) }}
+    {%- endif %}
     delete from {{ this }} where {{ key_column }} in ({{ changed.select }})
     {%- else -%}
     {{ log_everything_untested() }}
+    {%- if logged_day and config.get('materialized') == 'incremental' -%}
+    ;
+    {{ log_every_day() }}
+    {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 

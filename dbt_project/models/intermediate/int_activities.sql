@@ -1,4 +1,4 @@
-{{ config(**changed_keys_config('activity_id', 'changed_activities', 'activities_record_watermark')) }}
+{{ config(**changed_keys_config('activity_id', 'changed_activities', 'activities_record_watermark', 'occurred_date')) }}
 -- Incremental: tasks and events loaded or held since the last build are re-derived
 -- (macros/incremental.sql); a full refresh gives the same table.
 -- Tasks and events as one activity stream with a normalized type:

@@ -1,8 +1,18 @@
+{{ config(
+    materialized='table' if target.type == 'spark' else 'incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_logged_days('int_activities', 'day', \"quota_type not like 'activity%'\") }}",
+    post_hook="{{ record_logged_days_watermark('int_activities') }}",
+) }}
 -- What each owner achieved each day, per quota type (METRICS.md section 4):
 -- revenue = won bookings (close date); profit = bookings minus the won deals' costs (discount,
 -- shipping, attributed marketing, other; reporting currency at the close date's rate); volume =
 -- units (line-item quantity) of won deals; pipeline = amounts of deals created; activity = calls,
 -- emails and meetings owned (also per kind: activity_call, activity_email, activity_meeting).
+-- Incremental by day (macros/day_incremental.sql): the deal-based types are re-derived whole each
+-- night (a deal's old close date is not kept anywhere), the activity counts only for the days
+-- int_activities logged as changed since the last build; a full refresh gives the same table.
 
 with
 
@@ -66,7 +76,9 @@ activities as (
         occurred_date as day,
         activity_type
     from {{ ref('int_activities') }}
-    where activity_type in ('call', 'email', 'meeting')
+    where
+        activity_type in ('call', 'email', 'meeting')
+        and {{ on_logged_days('int_activities', 'occurred_date') }}
 ),
 
 daily as (

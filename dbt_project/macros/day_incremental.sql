@@ -1,0 +1,101 @@
+{#-
+  Day-keyed incremental maintenance of a daily aggregate (int_quota_daily_actuals' activity
+  counts). A changed-key model that opts in (changed_keys_config's `logged_day`) logs, each night,
+  the days of the rows it deletes (old versions: an activity moved to another day, deleted or held
+  by the quality gate) and of the rows it inserts (new versions) in audit.changed_days__<model>;
+  a full build logs one `everything` row. A consumer recomputes only the days logged since the
+  last log row it consumed (its watermark, on the log's own clock: the run that logged them), so a
+  consumer that missed a night catches up. Spark rebuilds both in full.
+-#}
+
+{% macro changed_days_log(identifier) -%}
+    audit.changed_days__{{ identifier }}
+{%- endmacro %}
+
+{% macro create_changed_days_log(identifier) -%}
+    create schema if not exists audit;
+    create table if not exists {{ changed_days_log(identifier) }} (
+        day date, recorded_at {{ dbt.type_timestamp() }}, everything boolean
+    )
+{%- endmacro %}
+
+{#- Statements (each ending in `;`) of the logging model's hooks: the distinct `day_column` of
+    its rows with a key in `keys` (pre-hook: before its delete; post-hook: after its insert). -#}
+{% macro log_days_of_keys(key_column, keys, day_column) -%}
+    {{ create_changed_days_log(this.identifier) }};
+    insert into {{ changed_days_log(this.identifier) }} (day, recorded_at, everything)
+    select distinct {{ day_column }}, {{ this_run() }}, false from {{ this }}
+    where {{ key_column }} in ({{ keys }});
+{%- endmacro %}
+
+{#- The logging model's full build: every day changed. -#}
+{% macro log_every_day() -%}
+    {{ create_changed_days_log(this.identifier) }};
+    delete from {{ changed_days_log(this.identifier) }};
+    insert into {{ changed_days_log(this.identifier) }} (day, recorded_at, everything)
+    values (null, {{ this_run() }}, true)
+{%- endmacro %}
+
+{#- post-hook of the logging model: the days of the keys it re-inserted (`changed_keys` as its
+    pre-hook saw them: read from the untested-keys log when it keeps one, and before the
+    watermark moves, which the next post-hook does). -#}
+{% macro log_inserted_days(key_column, changed_keys, day_column) -%}
+    {%- if is_incremental() -%}
+    {{ log_days_of_keys(key_column, log_changed_keys(changed_keys).select, day_column) }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# ---- the consumer --------------------------------------------------------------------------- #}
+
+{#- Whether the consumer must recompute every day, asked when it runs: no watermark yet (a first
+    incremental run, or a model built as a table before), or the log restarted (a full build of
+    the logging model) since it. -#}
+{% macro every_day_changed(identifier) -%}
+    {%- if not execute -%}{{ return(false) }}{%- endif -%}
+    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
+    {%- set log = adapter.get_relation(database=this.database, schema='audit', identifier='changed_days__' ~ identifier) -%}
+    {%- if state is none or log is none -%}{{ return(true) }}{%- endif -%}
+    {%- set found = run_query(
+        "select (select count(*) from " ~ incremental_state() ~ ") = 0 or exists ("
+        ~ "select 1 from " ~ changed_days_log(identifier) ~ " where everything and recorded_at > " ~ watermark() ~ ")"
+    ) -%}
+    {{ return(found.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- Days `identifier` logged since the consumer's watermark. -#}
+{% macro logged_days_since_watermark(identifier) -%}
+    select day from {{ changed_days_log(identifier) }}
+    where recorded_at > {{ watermark() }} and day is not null
+{%- endmacro %}
+
+{#- The consumer's filter on its day-keyed rows (`day_column` in [`condition` and]: the rows kept
+    as they are otherwise): true on a full build or when every day changed. -#}
+{% macro on_logged_days(identifier, day_column) -%}
+    {%- if is_incremental() and not every_day_changed(identifier) -%}
+    {{ day_column }} in ({{ logged_days_since_watermark(identifier) }})
+    {%- else -%}
+    true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre-hook of the consumer: delete the rows it is about to re-derive, those `rebuilt` names (the
+    part rebuilt whole each night) and those of the logged days. -#}
+{% macro delete_logged_days(identifier, day_column, rebuilt) -%}
+    {%- if is_incremental() -%}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }});
+    delete from {{ this }} where {{ rebuilt }} or {{ on_logged_days(identifier, day_column) }}
+    {%- else -%}
+    select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- post-hook of the consumer: the newest log row it has consumed. -#}
+{% macro record_logged_days_watermark(identifier) -%}
+    {%- if config.get('materialized') == 'incremental' -%}
+    {{ create_changed_days_log(identifier) }};
+    {%- endif %}
+    {{ record_watermark([changed_days_log(identifier)], column='recorded_at') }}
+{%- endmacro %}
