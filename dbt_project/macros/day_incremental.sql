@@ -81,14 +81,22 @@
 {%- endmacro %}
 
 {#- pre-hook of the consumer: delete the rows it is about to re-derive, those `rebuilt` names (the
-    part rebuilt whole each night) and those of the logged days. -#}
+    part rebuilt whole each night) and those of the logged days. Its opted-in tests
+    (macros/untested_keys.sql) read those rows: the days are logged as the keys, as text. -#}
 {% macro delete_logged_days(identifier, day_column, rebuilt) -%}
-    {%- if is_incremental() -%}
+    {%- if is_incremental() and not every_day_changed(identifier) -%}
     create schema if not exists audit;
     create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }});
-    delete from {{ this }} where {{ rebuilt }} or {{ on_logged_days(identifier, day_column) }}
+    {%- set days = logged_days_since_watermark(identifier) %}
+    {{ log_changed_keys('select cast(day as ' ~ dbt.type_string() ~ ') from (' ~ days ~ ') as logged').log }}
+    delete from {{ this }} where {{ rebuilt }} or {{ day_column }} in ({{ days }})
     {%- else -%}
-    select 1
+    {{ log_everything_untested() }};
+    {%- if is_incremental() %}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }});
+    delete from {{ this }}
+    {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
