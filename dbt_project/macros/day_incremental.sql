@@ -70,8 +70,8 @@
     where recorded_at > {{ watermark() }} and day is not null
 {%- endmacro %}
 
-{#- The consumer's filter on its day-keyed rows (`day_column` in [`condition` and]: the rows kept
-    as they are otherwise): true on a full build or when every day changed. -#}
+{#- The consumer's filter on the rows it re-derives by day: `day_column` among the logged days;
+    true on a full build or when every day changed. -#}
 {% macro on_logged_days(identifier, day_column) -%}
     {%- if is_incremental() and not every_day_changed(identifier) -%}
     {{ day_column }} in ({{ logged_days_since_watermark(identifier) }})
