@@ -54,14 +54,8 @@
     the logging model) since it. -#}
 {% macro every_day_changed(identifier) -%}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
-    {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
     {%- set log = adapter.get_relation(database=this.database, schema='audit', identifier='changed_days__' ~ identifier) -%}
-    {%- if state is none or log is none -%}{{ return(true) }}{%- endif -%}
-    {%- set found = run_query(
-        "select (select count(*) from " ~ incremental_state() ~ ") = 0 or exists ("
-        ~ "select 1 from " ~ changed_days_log(identifier) ~ " where everything and recorded_at > " ~ watermark() ~ ")"
-    ) -%}
-    {{ return(found.columns[0].values()[0]) }}
+    {{ return(log is none or log_restarted_since_watermark(changed_days_log(identifier), 'everything')) }}
 {%- endmacro %}
 
 {#- Days `identifier` logged since the consumer's watermark. -#}
@@ -84,19 +78,18 @@
     part rebuilt whole each night) and those of the logged days. Its opted-in tests
     (macros/untested_keys.sql) read those rows: the days are logged as the keys, as text. -#}
 {% macro delete_logged_days(identifier, day_column, rebuilt) -%}
-    {%- if is_incremental() and not every_day_changed(identifier) -%}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }});
+    {%- if not is_incremental() -%}
+    {{ log_everything_untested() }}
+    {%- else -%}
+    {{ create_incremental_state() }};
+    {%- if every_day_changed(identifier) %}
+    {{ log_everything_untested() }};
+    delete from {{ this }}
+    {%- else %}
     {%- set days = logged_days_since_watermark(identifier) %}
     {{ log_changed_keys('select cast(day as ' ~ dbt.type_string() ~ ') from (' ~ days ~ ') as logged').log }}
     delete from {{ this }} where {{ rebuilt }} or {{ day_column }} in ({{ days }})
-    {%- else -%}
-    {{ log_everything_untested() }};
-    {%- if is_incremental() %}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }});
-    delete from {{ this }}
-    {%- endif -%}
+    {%- endif %}
     {%- endif -%}
 {%- endmacro %}
 

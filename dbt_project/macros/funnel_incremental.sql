@@ -75,9 +75,8 @@
 {% macro funnel_record_changed_leads() -%}
     {%- if is_incremental() -%}
     {%- set columns = funnel_lead_day_columns() -%}
-    create schema if not exists audit;
+    {{ create_incremental_state() }};
     create table if not exists {{ funnel_dirty_days() }} (day date, stage {{ dbt.type_string() }}, recorded_at timestamp);
-    create table if not exists {{ incremental_state() }} (watermark timestamp);
     drop table if exists {{ funnel_changed_leads() }};
     create table {{ funnel_changed_leads() }} as
     with candidates as (
@@ -240,8 +239,7 @@
 {% macro funnel_delete_units(kind, stages) -%}
     {%- if is_incremental() -%}
     {%- set calendar = ref('dim_date') -%}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {{ create_incremental_state() }};
     {%- if kind == 'cohort' %}
     {{ funnel_create_changed_slices() }};
     delete from {{ this }}
@@ -502,8 +500,7 @@
     select 1
     {%- endif %}
     {%- else -%}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {{ create_incremental_state() }};
     {{ funnel_create_changed_slices() }};
     drop table if exists {{ funnel_histogram_changes() }};
     create table {{ funnel_histogram_changes() }} as

@@ -40,14 +40,22 @@
      from {{ incremental_state() }})
 {%- endmacro %}
 
+{#- The model's watermark table (a pre-hook creates it before reading watermark()). -#}
+{% macro create_incremental_state() -%}
+    create schema if not exists audit;
+    create table if not exists {{ incremental_state() }} (watermark {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
 {#- Whether `log` (rows with recorded_at) holds a restart row (`restart_condition`) newer than
     this model's watermark, asked when the model runs; without a watermark yet, true. -#}
 {% macro log_restarted_since_watermark(log, restart_condition) -%}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
     {%- set state = adapter.get_relation(database=this.database, schema='audit', identifier='incremental_state__' ~ this.identifier) -%}
     {%- if state is none -%}{{ return(true) }}{%- endif -%}
+    {#- An empty state table (a pre-hook ran, the post-hook did not) is no watermark either. -#}
     {%- set found = run_query(
-        "select count(*) from " ~ log ~ " where " ~ restart_condition ~ " and recorded_at > " ~ watermark()
+        "select (select count(*) from " ~ log ~ " where " ~ restart_condition ~ " and recorded_at > " ~ watermark()
+        ~ ") + (select case when count(*) = 0 then 1 else 0 end from " ~ incremental_state() ~ ")"
     ) -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
@@ -57,8 +65,7 @@
     `logged_day` the days of the rows it deletes (macros/day_incremental.sql). -#}
 {% macro delete_changed_keys(key_column, changed_keys, logged_day=none) -%}
     {%- if is_incremental() -%}
-    create schema if not exists audit;
-    create table if not exists {{ incremental_state() }} (watermark timestamp);
+    {{ create_incremental_state() }};
     {%- set changed = log_changed_keys(changed_keys) %}
     {{ changed.log }}
     {%- if logged_day %}
