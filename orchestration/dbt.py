@@ -6,12 +6,15 @@ The manifest is prepared by `revops prepare` (run by `make`), never at import ti
 import json
 import sys
 from collections.abc import Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.asset_utils import get_asset_check_key_for_test
 
+from orchestration.build_state import BuildPlan, ProjectBuilds
 from orchestration.dbt_failures import describe_failures
 from orchestration.extract.assets import DUCKDB_POOL
 from orchestration.ledger import record_dbt_invocation
@@ -98,17 +101,77 @@ def _dbt_build_assets(name: str, select: str, exclude: str) -> dg.AssetsDefiniti
         name=name,
     )
     def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        with warehouse.dbt_environment():
-            invocation = dbt.cli(PRODUCTION_BUILD, context=context, raise_on_error=False)
-            yield from invocation.stream()
-        record_dbt_invocation(warehouse.resolved_path(), context.run.run_id, name, _run_results(invocation.target_path))
-        if not invocation.is_successful():
-            description = describe_failures(
-                invocation.get_artifact("run_results.json"), lambda: warehouse.connect(read_only=True)
-            )
-            raise dg.Failure(description=description, allow_retries=False)
+        builds = ProjectBuilds.load(DBT_PROJECT.manifest_path, DBT_PROJECT_DIR)
+        plan = builds.plan(warehouse.resolved_path())
+        unchanged = _unchanged_outputs(context, builds.manifest, plan)
+        if unchanged:
+            context.log.info(f"{len(unchanged)} assets and checks unchanged since their last build: not rebuilt")
+        # Yielded so that the steps downstream run (Dagster skips a step when an upstream asset is
+        # not yielded: dagster-io/dagster#9408), and first: a rebuilt asset may read an unchanged
+        # one, never the other way round. Downstream reads the relation of the last build.
+        yield from unchanged
+        if _rebuilds_selection(context, builds.manifest, plan):
+            with warehouse.dbt_environment():
+                args = [*PRODUCTION_BUILD, *plan.exclude_args(builds.manifest)]
+                invocation = dbt.cli(args, context=context, raise_on_error=False)
+                yield from invocation.stream()
+            run_results = _run_results(invocation.target_path)
+            record_dbt_invocation(warehouse.resolved_path(), context.run.run_id, name, run_results)
+            builds.record(warehouse.resolved_path(), run_results)
+            if not invocation.is_successful():
+                description = describe_failures(
+                    invocation.get_artifact("run_results.json"), lambda: warehouse.connect(read_only=True)
+                )
+                raise dg.Failure(description=description, allow_retries=False)
 
     return _build
+
+
+def _rebuilds_selection(context: dg.AssetExecutionContext, manifest: dict, plan: BuildPlan) -> bool:
+    """Whether the plan rebuilds an asset, or reruns a check (test), this step is asked for."""
+    translator = RevopsDbtTranslator()
+    for unique_id in plan.rebuilt:
+        if unique_id.startswith("test."):
+            check = get_asset_check_key_for_test(manifest, translator, unique_id, project=None)
+            if check in context.selected_asset_check_keys:
+                return True
+        elif translator.get_asset_key(manifest["nodes"][unique_id]) in context.selected_asset_keys:
+            return True
+    return False
+
+
+def _unchanged_outputs(
+    context: dg.AssetExecutionContext, manifest: dict, plan: BuildPlan
+) -> list[dg.Output | dg.AssetCheckResult]:
+    """For what this step is asked for and the plan leaves out: an output per asset (parents
+    first) and the last verdict of each check (a test whose inputs did not change since)."""
+    translator = RevopsDbtTranslator()
+    unchanged = set(plan.unchanged)
+    parents = manifest["parent_map"]
+    in_order = TopologicalSorter({unique_id: set(parents[unique_id]) & unchanged for unique_id in unchanged})
+    outputs, checks = [], []
+    for unique_id in in_order.static_order():
+        build = plan.unchanged[unique_id]
+        metadata = {"rebuilt": False, "last_built_at": build.built_at.isoformat(sep=" ", timespec="seconds")}
+        if unique_id.startswith("test."):
+            check = get_asset_check_key_for_test(manifest, translator, unique_id, project=None)
+            if check in context.selected_asset_check_keys:
+                checks.append(
+                    dg.AssetCheckResult(
+                        asset_key=check.asset_key,
+                        check_name=check.name,
+                        passed=build.status == "pass",
+                        severity=dg.AssetCheckSeverity.WARN,  # only a pass or a warning is recorded
+                        metadata=metadata,
+                    )
+                )
+            continue
+        key = translator.get_asset_key(manifest["nodes"][unique_id])
+        if key in context.selected_asset_keys:
+            outputs.append(
+                dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_key(key), metadata=metadata)
+            )
+    return [*outputs, *checks]
 
 
 def _run_results(target_path: Path) -> dict:
