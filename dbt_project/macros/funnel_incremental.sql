@@ -1,29 +1,21 @@
 {#-
   Incremental funnel facts. fct_funnel_cohort and fct_funnel_period count leads per period, so a
-  night that changes a few thousand leads only changes the periods those leads were or are in.
+  night that changes a few thousand leads only changes the rows those leads were or are counted in.
   - int_funnel_lead_days keeps, per lead, the company dates of its stages and its slice values as
     the facts last counted them. A night compares it with fct_lead_lifecycle on the leads the
-    night's changes reach (int_lead_changes, as the lifecycle's own incremental set): before
-    replacing the rows of leads that changed (or left), its pre-hook records in
-    audit.funnel_dirty_stage_days which entries they moved: a stage's on the old and new day of
-    that stage; every stage when the lead's slices changed or it appeared or left. A full refresh
-    records a NULL day: all dirty. It also logs the changed leads' old and new rows
-    (audit.funnel_lead_day_changes) for the cohort histogram.
-  - fct_funnel_period deletes and recounts its units (grain, period, stage) that hold a day
-    recorded since its watermark.
-  - int_funnel_cohort_histogram adds up the logged deltas and records the slices whose
-    conversion times changed (audit.funnel_cohort_changed_slices; a row without keys after a
-    rebuild: all). fct_funnel_cohort deletes and recounts those slices only: a lead converting
-    tonight recounts the slices of its year-old cohort, not the whole period with every owner.
-  - Both facts also count the periods that entered their range of dates and delete those that
-    left it (the zero-filled totals run from the first to the last dated lead). Their post-hooks
-    store the newest recorded_at they have consumed.
+    night's changes reach (int_lead_changes, as the lifecycle's own incremental set) and logs each
+    changed lead's old row (sign -1) and new row (+1) in audit.funnel_lead_day_changes. A full
+    refresh restarts the log with a row without a lead: every consumer recounts in full.
+  - Counts are additive, so the consumers add up the logged deltas since their own watermark:
+    fct_funnel_period its period volumes (grain, period, stage, slice); int_funnel_cohort_histogram
+    its conversion-time histogram, logging the slices it changed (audit.funnel_cohort_changed_slices;
+    a row without keys after a rebuild: all). fct_funnel_cohort deletes and recounts those slices
+    from the histogram: a lead converting tonight recounts the slices of its year-old cohort, not
+    the whole period with every owner.
+  - Both facts also zero-fill the totals of the periods that entered their range of dates and
+    delete those that left it (the range runs from the first to the last dated lead).
   A full refresh gives the same tables (tests/test_incremental.py).
 -#}
-
-{% macro funnel_dirty_days() -%}
-    audit.funnel_dirty_stage_days
-{%- endmacro %}
 
 {#- What a fact counts per period: 'cohort' a stage pair (from_stage, to_stage), 'period' a stage. -#}
 {% macro funnel_unit_columns(kind) -%}
@@ -70,13 +62,12 @@
 
 {#- pre-hook of int_funnel_lead_days: a full join of the stored rows with the current ones, of the
     leads the night's changes reach, finds the leads that changed, appeared or left (with their
-    old and new columns); their old and new days are recorded as dirty, their stored rows deleted
-    (the model inserts the new). -#}
+    old and new columns); their old and new rows are logged, their stored rows deleted (the model
+    inserts the new). -#}
 {% macro funnel_record_changed_leads() -%}
     {%- if is_incremental() -%}
     {%- set columns = funnel_lead_day_columns() -%}
     {{ create_incremental_state() }};
-    create table if not exists {{ funnel_dirty_days() }} (day date, stage {{ dbt.type_string() }}, recorded_at timestamp);
     drop table if exists {{ funnel_changed_leads() }};
     create table {{ funnel_changed_leads() }} as
     with candidates as (
@@ -84,14 +75,6 @@
     )
     select
         coalesce(current_days.lead_id, stored.lead_id) as lead_id,
-        -- Every count of the lead moves: it appeared, left or changed slice.
-        (
-            current_days.lead_id is null
-            or stored.lead_id is null
-            {%- for name, column in funnel_dimensions() %}
-            or current_days.{{ column }} is distinct from stored.{{ column }}
-            {%- endfor %}
-        ) as moved_all,
         stored.lead_id is not null as was_counted,
         current_days.lead_id is not null as is_counted,
         {%- for column in columns %}
@@ -111,25 +94,6 @@
         {%- for column in columns %}
         or current_days.{{ column }} is distinct from stored.{{ column }}
         {%- endfor %};
-    insert into {{ funnel_dirty_days() }} (day, stage, recorded_at)
-    select distinct changed.day, changed.stage, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
-    from (
-        {%- set records = [] %}
-        {%- for side in ['old', 'new'] %}
-        {%- for stage in funnel_flow_stages() %}
-        {%- do records.append((side, stage)) %}
-        {%- endfor %}
-        {%- endfor %}
-        {%- for side, stage in records %}
-        select
-            {{ side }}_{{ stage }}_date as day,
-            '{{ stage }}' as stage
-        from {{ funnel_changed_leads() }}
-        where moved_all or old_{{ stage }}_date is distinct from new_{{ stage }}_date
-        {{- " union all" if not loop.last }}
-        {%- endfor %}
-    ) as changed
-    where changed.day is not null;
     {{ funnel_log_lead_day_changes() }};
     delete from {{ this }} where lead_id in (select lead_id from {{ funnel_changed_leads() }})
     {%- else -%}
@@ -137,37 +101,25 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- post-hook of int_funnel_lead_days: after a full refresh, the stored days of the facts say
-    nothing any more; a NULL day marks every period dirty (and the old records can go), and the
-    lead-day log restarts (the histogram recounts). -#}
-{% macro funnel_mark_all_dirty_after_full_refresh() -%}
+{#- post-hook of int_funnel_lead_days after a full refresh: the log of changes starts over, so
+    its consumers recount in full. -#}
+{% macro funnel_restart_log_after_full_refresh() -%}
     {%- if config.get('materialized') == 'incremental' and not is_incremental() -%}
-    create schema if not exists audit;
-    drop table if exists {{ funnel_dirty_days() }};
-    create table {{ funnel_dirty_days() }} as
-    select
-        cast(null as date) as day,
-        cast(null as {{ dbt.type_string() }}) as stage,
-        cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }}) as recorded_at;
     {{ funnel_restart_lead_day_changes() }}
     {%- else -%}
     select 1
     {%- endif -%}
 {%- endmacro %}
 
-{#- The config of a funnel fact of `kind` ('cohort' or 'period') counted over the dates of
-    `stages`. Each consumes its own log: changed slices (cohort) or dirty days (period). -#}
-{% macro funnel_fact_config(kind, stages) -%}
-    {%- set consumed_log = 'funnel_changed_slices()' if kind == 'cohort' else 'funnel_dirty_days()' -%}
+{#- The config of a funnel model kept by its hooks (a table on Spark, whose Parquet tables cannot
+    delete rows): `pre_hook` applies a night's changes, `post_hook` stores its watermark. -#}
+{% macro funnel_incremental_config(pre_hook, post_hook) -%}
     {{ return({
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': [
-            "{{ funnel_planner_settings() }}",
-            "{{ funnel_delete_units('" ~ kind ~ "', " ~ stages ~ ") }}",
-        ],
-        'post_hook': "{{ record_watermark([" ~ consumed_log ~ "], 'recorded_at') }}",
+        'pre_hook': ["{{ funnel_planner_settings() }}", pre_hook],
+        'post_hook': post_hook,
     }) }}
 {%- endmacro %}
 
@@ -189,38 +141,16 @@
         and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
 {%- endmacro %}
 
-{#- The period unit of `period` (grain, period_start) and `unit` (stage) holds a day recorded
-    since the watermark (every unit, after a NULL day). -#}
-{% macro funnel_unit_is_dirty(period, unit, calendar) -%}
-    exists (
-        select 1
-        from {{ funnel_dirty_days() }} as dirty
-        left join {{ calendar }} as dirty_calendar on dirty.day = dirty_calendar.date_day
-        where
-            dirty.recorded_at > {{ watermark() }}
-            and (
-                dirty.day is null
-                or (
-                    {{ period_start(period ~ '.grain', 'dirty_calendar') }} = {{ period }}.period_start
-                    and dirty.stage = {{ unit }}.stage
-                )
-            )
-    )
-{%- endmacro %}
-
 {#- Units to count in full: the whole range (`periods_in_range`) on a full build; on an
-    incremental one the units in range not stored yet, and for the period fact its dirty units.
-    (The cohort fact recounts its changed slices on top: funnel_changed_slices_to_count.) -#}
-{% macro funnel_units_to_count(kind, periods_in_range, calendar) -%}
+    incremental one the units in range not stored yet. (The cohort fact recounts its changed
+    slices on top: funnel_changed_slices_to_count.) -#}
+{% macro funnel_units_to_count(kind, periods_in_range) -%}
     {%- set unit_columns = funnel_unit_columns(kind) -%}
     select in_range.grain, in_range.period_start, units.{{ unit_columns | join(', units.') }}
     from {{ periods_in_range }} as in_range
     cross join ({{ funnel_units(kind) }}) as units
     {%- if is_incremental() %}
     where
-        {%- if kind == 'period' %}
-        {{ funnel_unit_is_dirty('in_range', 'units', calendar) }} or
-        {%- endif %}
         not exists (
             select 1 from {{ this }} as stored
             where
@@ -233,33 +163,119 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- pre-hook of a funnel fact: delete what it recounts - the dirty units (period) or the
-    changed slices (cohort; everything after a histogram rebuild) - and the periods that left
-    its range. -#}
-{% macro funnel_delete_units(kind, stages) -%}
+{#- Delete the stored rows of the periods that left the facts' range of `stages` dates. -#}
+{% macro funnel_delete_periods_out_of_range(stages) -%}
+    delete from {{ this }} as stored
+    where not exists (
+        select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), ref('dim_date')) }}) as in_range
+        where in_range.grain = stored.grain and in_range.period_start = stored.period_start
+    )
+{%- endmacro %}
+
+{#- pre-hook of the cohort fact: delete the changed slices (everything after a histogram
+    rebuild) and the periods that left its range; the model recounts them. -#}
+{% macro funnel_cohort_delete_slices(stages) -%}
     {%- if is_incremental() -%}
-    {%- set calendar = ref('dim_date') -%}
     {{ create_incremental_state() }};
-    {%- if kind == 'cohort' %}
     {{ funnel_create_changed_slices() }};
     delete from {{ this }}
     where exists (select 1 from {{ funnel_changed_slices() }} where grain is null and recorded_at > {{ watermark() }});
     delete from {{ this }} as stored
     using ({{ funnel_changed_slices_since_watermark() }}) as changed
     where {{ keys_match(funnel_histogram_keys(), 'changed', 'stored') }};
-    delete from {{ this }} as stored
-    where
-    {%- else %}
-    delete from {{ this }} as stored
-    where
-        {{ funnel_unit_is_dirty('stored', 'stored', calendar) }} or
-    {%- endif %}
-        not exists (
-            select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), calendar) }}) as in_range
-            where in_range.grain = stored.grain and in_range.period_start = stored.period_start
-        )
+    {{ funnel_delete_periods_out_of_range(stages) }}
     {%- else -%}
     select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{# ---- the period fact: volumes kept by deltas of the changed leads ---------------------------- #}
+
+{% macro funnel_period_keys() -%}
+    {{ return(['grain', 'period_start', 'stage', 'dimension', 'dimension_value']) }}
+{%- endmacro %}
+
+{#- Period volumes of `signed_leads` (a select of int_funnel_lead_days columns plus `sign`, +1 or
+    -1): per grain, period, stage and slice, the leads that entered the stage in the period,
+    summed by sign. Counted per day first, so the grains multiply day-level counts, not lead rows. -#}
+{% macro funnel_period_volumes(signed_leads, calendar) -%}
+    with
+
+    signed_leads as (
+        {{ signed_leads }}
+    ),
+
+    entries as (
+        select
+            stages.stage,
+            signed_leads.sign,
+            {%- for name, column in funnel_dimensions() %}
+            signed_leads.{{ column }},
+            {%- endfor %}
+            {{ stage_date('stages.stage', 'signed_leads') }} as entry_date
+        from signed_leads
+        cross join ({{ funnel_units('period') }}) as stages
+    ),
+
+    daily as (
+        select
+            stage,
+            entry_date,
+            {{ dimension_columns() }},
+            sum(sign) as entries
+        from entries
+        where entry_date is not null
+        -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
+        group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
+    )
+
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'volume_calendar') }} as period_start,
+        daily.stage,
+        daily.dimension,
+        daily.dimension_value,
+        -- A sum of counts widens (HUGEINT, NUMERIC); counts are bigint.
+        cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
+    from daily
+    inner join {{ calendar }} as volume_calendar on daily.entry_date = volume_calendar.date_day
+    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
+    group by
+        grains.grain,
+        {{ period_start('grains.grain', 'volume_calendar') }},
+        daily.stage,
+        daily.dimension,
+        daily.dimension_value
+{%- endmacro %}
+
+{#- pre-hook of the period fact: after a restart of the lead-day log (or before any watermark),
+    empty the fact (the model recounts it); otherwise add up the deltas logged since the
+    watermark per row, write the rows they change (stored + delta) to a side table, delete those
+    rows and the periods that left the range (the model inserts the side table's rows). -#}
+{% macro funnel_period_apply_changes(stages) -%}
+    {%- if not is_incremental() -%}
+    select 1
+    {%- elif funnel_log_restarted() -%}
+    delete from {{ this }}
+    {%- else -%}
+    {{ create_incremental_state() }};
+    drop table if exists {{ funnel_changes_table() }};
+    create table {{ funnel_changes_table() }} as
+    with deltas as (
+        {{ funnel_period_volumes(
+            'select * from ' ~ funnel_lead_day_changes() ~ ' where lead_id is not null and recorded_at > ' ~ watermark(),
+            ref('dim_date')) }}
+    )
+    select
+        deltas.{{ funnel_period_keys() | join(', deltas.') }},
+        cast(coalesce(stored.entries, 0) + deltas.entries as {{ dbt.type_bigint() }}) as entries
+    from deltas
+    left join {{ this }} as stored on {{ keys_match(funnel_period_keys(), 'deltas', 'stored') }}
+    where deltas.entries != 0;
+    delete from {{ this }} as stored
+    using {{ funnel_changes_table() }} as changed
+    where {{ keys_match(funnel_period_keys(), 'changed', 'stored') }};
+    {{ funnel_delete_periods_out_of_range(stages) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -300,20 +316,6 @@
         where
             {{ keys_match(['grain', 'period_start', 'from_stage', 'to_stage'], counted_units, 'changed') }}
     )
-{%- endmacro %}
-
-{#- Each day of the units in `counted_units` (grain, period_start, unit columns), with the unit:
-    a day is in one period per grain. -#}
-{% macro funnel_counted_days(counted_units, calendar) -%}
-    select
-        {{ calendar }}.date_day,
-        {{ counted_units }}.*
-    from {{ calendar }}
-    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
-    inner join {{ counted_units }}
-        on
-            grains.grain = {{ counted_units }}.grain
-            and {{ period_start('grains.grain', calendar) }} = {{ counted_units }}.period_start
 {%- endmacro %}
 
 {# ---- the cohort histogram: maintained by deltas of the changed leads ------------------------ #}
@@ -458,22 +460,23 @@
     and coalesce({{ left }}.converted_days, -1) = coalesce({{ right }}.converted_days, -1)
 {%- endmacro %}
 
-{#- post-hook of the histogram: the newest log row it has consumed (the log is created first
-    when a warehouse built before it existed builds the histogram alone). -#}
-{% macro funnel_histogram_record_watermark() -%}
+{#- post-hook of a consumer of the lead-day log: the newest log row it has consumed (the log is
+    created first when a warehouse built before it existed builds the consumer alone). -#}
+{% macro funnel_record_lead_day_log_watermark() -%}
     {%- if config.get('materialized') == 'incremental' -%}
     {{ funnel_create_lead_day_changes(ref('int_funnel_lead_days')) }};
     {%- endif %}
     {{ record_watermark([funnel_lead_day_changes()], 'recorded_at') }}
 {%- endmacro %}
 
-{% macro funnel_histogram_changes() -%}
+{#- Where a consumer of the lead-day log keeps the rows a night changes (stored + delta). -#}
+{% macro funnel_changes_table() -%}
     audit.{{ this.identifier }}__changes
 {%- endmacro %}
 
-{#- The log holds a restart since this model's watermark (or the model never recorded one):
-    the histogram is recounted from int_funnel_lead_days. Asked at execution time. -#}
-{% macro funnel_histogram_rebuild_pending() -%}
+{#- The lead-day log holds a restart since this model's watermark (or the model never recorded
+    one): the consumer is recounted from int_funnel_lead_days. Asked at execution time. -#}
+{% macro funnel_log_restarted() -%}
     {%- if not execute -%}{{ return(false) }}{%- endif -%}
     {%- if adapter.get_relation(database=this.database, schema='audit', identifier='funnel_lead_day_changes') is none -%}
     {{ return(true) }}
@@ -489,7 +492,7 @@
 {% macro funnel_histogram_apply_changes() -%}
     {%- if config.get('materialized') != 'incremental' -%}
     select 1  {#- rebuilt in full on this target (Spark), as is the fact #}
-    {%- elif not is_incremental() or funnel_histogram_rebuild_pending() -%}
+    {%- elif not is_incremental() or funnel_log_restarted() -%}
     {{ funnel_create_changed_slices() }};
     delete from {{ funnel_changed_slices() }};
     insert into {{ funnel_changed_slices() }} (recorded_at)
@@ -502,8 +505,8 @@
     {%- else -%}
     {{ create_incremental_state() }};
     {{ funnel_create_changed_slices() }};
-    drop table if exists {{ funnel_histogram_changes() }};
-    create table {{ funnel_histogram_changes() }} as
+    drop table if exists {{ funnel_changes_table() }};
+    create table {{ funnel_changes_table() }} as
     with deltas as (
         {{ funnel_cohort_histogram(
             'select * from ' ~ funnel_lead_day_changes() ~ ' where lead_id is not null and recorded_at > ' ~ watermark(),
@@ -519,10 +522,10 @@
     -- A join, not a correlated EXISTS: DuckDB ran that as a semi join deduplicating every stored
     -- row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows).
     delete from {{ this }} as stored
-    using {{ funnel_histogram_changes() }} as changed
+    using {{ funnel_changes_table() }} as changed
     where {{ funnel_histogram_rows_match('changed', 'stored') }};
     insert into {{ funnel_changed_slices() }}
     select distinct {{ funnel_histogram_keys() | join(', ') }}, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
-    from {{ funnel_histogram_changes() }}
+    from {{ funnel_changes_table() }}
     {%- endif -%}
 {%- endmacro %}

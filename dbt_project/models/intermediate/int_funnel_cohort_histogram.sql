@@ -1,10 +1,6 @@
-{{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ funnel_planner_settings() }}", "{{ funnel_histogram_apply_changes() }}"],
-    post_hook="{{ funnel_histogram_record_watermark() }}",
-) }}
+{{ config(**funnel_incremental_config(
+    "{{ funnel_histogram_apply_changes() }}", "{{ funnel_record_lead_day_log_watermark() }}"
+)) }}
 -- How long cohorts took to convert (METRICS.md section 2), as counts: per grain, period, stage
 -- pair and slice, how many leads took each number of days (converted_days NULL: not converted,
 -- or too late for var funnel_conversion_window_days). fct_funnel_cohort's counts, averages and
@@ -14,13 +10,13 @@
 -- its cost follows the changed leads, not the size of the periods they touch
 -- (macros/funnel_incremental.sql).
 
-{%- if is_incremental() and not funnel_histogram_rebuild_pending() %}
+{%- if is_incremental() and not funnel_log_restarted() %}
 
 select
     {{ funnel_histogram_keys() | join(',\n    ') }},
     converted_days,
     leads
-from {{ funnel_histogram_changes() }}
+from {{ funnel_changes_table() }}
 where leads != 0
 
 {%- else %}

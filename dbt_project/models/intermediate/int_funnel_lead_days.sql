@@ -3,11 +3,11 @@
     incremental_strategy='append',
     on_schema_change='fail',
     pre_hook="{{ funnel_record_changed_leads() }}",
-    post_hook=["{{ funnel_mark_all_dirty_after_full_refresh() }}", "{{ lead_changes_record_watermark() }}"],
+    post_hook=["{{ funnel_restart_log_after_full_refresh() }}", "{{ lead_changes_record_watermark() }}"],
 ) }}
 {{ lead_changes_dependency() }}
 -- What the funnel facts count, per lead: the company-time-zone date of each stage and the slice
--- values. Kept as last counted, so a night knows which days a changed lead was counted on
+-- values. Kept as last counted, so a night logs a changed lead's old and new rows for the facts
 -- (macros/funnel_incremental.sql); an incremental run inserts the leads its pre-hook found
 -- changed or new (audit.funnel_changed_leads).
 

@@ -10,7 +10,10 @@
 {%- for from_stage, to_stage in funnel_stage_pairs() %}
 {%- if from_stage not in cohort_stages %}{% do cohort_stages.append(from_stage) %}{% endif %}
 {%- endfor %}
-{{ config(**funnel_fact_config('cohort', cohort_stages)) }}
+{{ config(**funnel_incremental_config(
+    "{{ funnel_cohort_delete_slices(" ~ cohort_stages ~ ") }}",
+    "{{ record_watermark([funnel_changed_slices()], 'recorded_at') }}"
+)) }}
 -- Counted from int_funnel_cohort_histogram (the conversion times per period, kept by deltas).
 -- Incremental: a night recounts only the slices whose conversion times changed, as the
 -- histogram logs them (macros/funnel_incremental.sql).
@@ -24,7 +27,7 @@ periods_in_range as (
 -- The (period, stage pair) counted in full: all on a full build; on an incremental build the
 -- periods new to the range.
 counted_units as (
-    {{ funnel_units_to_count('cohort', 'periods_in_range', ref('dim_date')) }}
+    {{ funnel_units_to_count('cohort', 'periods_in_range') }}
 ),
 
 {%- if is_incremental() %}

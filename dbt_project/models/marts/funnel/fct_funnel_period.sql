@@ -1,94 +1,97 @@
 -- Period (flow) volumes (METRICS.md section 2): how many leads entered each stage in each
 -- period (MQLs this month, ...), by the same grains and slices as fct_funnel_cohort. Side
 -- outcomes (lost, disqualified) are counted too. The total is zero-filled for every period.
-{{ config(**funnel_fact_config('period', funnel_flow_stages())) }}
--- Incremental: a night recounts only the (period, stage) whose entries a changed lead moved
--- (macros/funnel_incremental.sql).
+{{ config(**funnel_incremental_config(
+    "{{ funnel_period_apply_changes(funnel_flow_stages()) }}", "{{ funnel_record_lead_day_log_watermark() }}"
+)) }}
+-- Incremental by deltas: volumes add up, so a night adds the old (-1) and new (+1) rows of the
+-- leads whose stage dates or slices changed (audit.funnel_lead_day_changes); the pre-hook writes
+-- the rows they change to a side table and deletes them (macros/funnel_incremental.sql).
 
 with
 
-leads as (
-    select * from {{ ref('int_funnel_lead_days') }}
-),
-
-calendar as (
-    select * from {{ ref('dim_date') }}
+periods_in_range as (
+    {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
 stages as (
     {{ funnel_units('period') }}
 ),
 
-periods_in_range as (
-    {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+{%- if is_incremental() and not funnel_log_restarted() %}
+
+-- The rows the night's changes moved: stored entries plus the deltas. A slice whose last lead
+-- left goes; a total stays, zero, while its period is in range.
+counted as (
+    select changed.*
+    from {{ funnel_changes_table() }} as changed
+    where
+        changed.entries != 0
+        or (
+            changed.dimension = 'all'
+            and exists (
+                select 1 from periods_in_range as in_range
+                where in_range.grain = changed.grain and in_range.period_start = changed.period_start
+            )
+        )
 ),
 
--- The (period, stage) counted: all on a full build, the changed ones on an incremental build.
-counted_units as (
-    {{ funnel_units_to_count('period', 'periods_in_range', ref('dim_date')) }}
-),
-
--- Each day of a counted unit, with its period per grain.
-counted_days as (
-    {{ funnel_counted_days('counted_units', 'calendar') }}
-),
-
-entries as (
+-- The totals of periods new to the range that no change reached: zero.
+new_totals as (
     select
+        in_range.grain,
+        in_range.period_start,
         stages.stage,
-        leads.channel,
-        leads.campaign_id,
-        leads.segment,
-        leads.region,
-        leads.owner_id,
-        leads.owner_team,
-        {{ stage_date('stages.stage', 'leads') }} as entry_date
-    from leads
+        'all' as dimension,
+        'all' as dimension_value,
+        cast(0 as {{ dbt.type_bigint() }}) as entries
+    from periods_in_range as in_range
     cross join stages
-),
+    where
+        not exists (
+            select 1 from {{ this }} as stored
+            where
+                stored.grain = in_range.grain
+                and stored.period_start = in_range.period_start
+                and stored.stage = stages.stage
+                and stored.dimension = 'all'
+        )
+        and not exists (
+            select 1 from counted
+            where
+                counted.grain = in_range.grain
+                and counted.period_start = in_range.period_start
+                and counted.stage = stages.stage
+                and counted.dimension = 'all'
+        )
+)
 
--- Counted per day and slice first, so the grains multiply day-level counts, not lead rows.
-daily as (
-    select
-        stage,
-        entry_date,
-        {{ dimension_columns() }},
-        count(*) as entries
-    from entries
-    -- Days counted for any stage; the roll-up below keeps each stage's own days.
-    where entry_date in (select counted_days.date_day from counted_days)
-    -- sqlfluff's DuckDB dialect cannot parse GROUPING SETS yet.
-    group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
-),
+select * from counted
+union all
+select * from new_totals
 
-aggregated as (
-    select
-        counted_days.grain,
-        counted_days.period_start,
-        daily.stage,
-        daily.dimension,
-        daily.dimension_value,
-        -- A sum of counts widens (HUGEINT, NUMERIC); the contract says bigint.
-        cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
-    from daily
-    inner join counted_days on daily.entry_date = counted_days.date_day and daily.stage = counted_days.stage
-    group by counted_days.grain, counted_days.period_start, daily.stage, daily.dimension, daily.dimension_value
+{%- else %}
+
+volumes as (
+    {{ funnel_period_volumes(
+        'select 1 as sign, lead_days.* from ' ~ ref('int_funnel_lead_days') ~ ' as lead_days', ref('dim_date')) }}
 )
 
 select
-    units.grain,
-    units.period_start,
-    units.stage,
+    in_range.grain,
+    in_range.period_start,
+    stages.stage,
     'all' as dimension,
     'all' as dimension_value,
-    coalesce(aggregated.entries, 0) as entries
-from counted_units as units
-left join aggregated
+    coalesce(volumes.entries, 0) as entries
+from periods_in_range as in_range
+cross join stages
+left join volumes
     on
-        units.grain = aggregated.grain
-        and units.period_start = aggregated.period_start
-        and units.stage = aggregated.stage
-        and aggregated.dimension = 'all'
+        in_range.grain = volumes.grain
+        and in_range.period_start = volumes.period_start
+        and stages.stage = volumes.stage
+        and volumes.dimension = 'all'
 
 union all
 
@@ -99,5 +102,7 @@ select
     dimension,
     dimension_value,
     entries
-from aggregated
+from volumes
 where dimension != 'all'
+
+{%- endif %}
