@@ -195,6 +195,24 @@
     {{ return(['grain', 'period_start', 'stage', 'dimension', 'dimension_value']) }}
 {%- endmacro %}
 
+{#- Counts per day (`daily`: a CTE with `day_column`, the `columns` and `measure`) rolled up to
+    each grain's periods: grain, period_start, the columns and the summed measure. -#}
+{% macro funnel_days_to_periods(daily, day_column, columns, measure, calendar) -%}
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'period_calendar') }} as period_start,
+        {{ daily }}.{{ columns | join(', ' ~ daily ~ '.') }},
+        -- A sum of counts widens (HUGEINT, NUMERIC); counts are bigint.
+        cast(sum({{ daily }}.{{ measure }}) as {{ dbt.type_bigint() }}) as {{ measure }}
+    from {{ daily }}
+    inner join {{ calendar }} as period_calendar on {{ daily }}.{{ day_column }} = period_calendar.date_day
+    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
+    group by
+        grains.grain,
+        {{ period_start('grains.grain', 'period_calendar') }},
+        {{ daily }}.{{ columns | join(', ' ~ daily ~ '.') }}
+{%- endmacro %}
+
 {#- Period volumes of `signed_leads` (a select of int_funnel_lead_days columns plus `sign`, +1 or
     -1): per grain, period, stage and slice, the leads that entered the stage in the period,
     summed by sign. Counted per day first, so the grains multiply day-level counts, not lead rows. -#}
@@ -229,23 +247,7 @@
         group by {{ dimension_grouping_sets(['stage', 'entry_date']) }}  -- noqa: PRS, LT05
     )
 
-    select
-        grains.grain,
-        {{ period_start('grains.grain', 'volume_calendar') }} as period_start,
-        daily.stage,
-        daily.dimension,
-        daily.dimension_value,
-        -- A sum of counts widens (HUGEINT, NUMERIC); counts are bigint.
-        cast(sum(daily.entries) as {{ dbt.type_bigint() }}) as entries
-    from daily
-    inner join {{ calendar }} as volume_calendar on daily.entry_date = volume_calendar.date_day
-    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
-    group by
-        grains.grain,
-        {{ period_start('grains.grain', 'volume_calendar') }},
-        daily.stage,
-        daily.dimension,
-        daily.dimension_value
+    {{ funnel_days_to_periods('daily', 'entry_date', ['stage', 'dimension', 'dimension_value'], 'entries', calendar) }}
 {%- endmacro %}
 
 {#- pre-hook of the period fact: after a restart of the lead-day log (or before any watermark),
@@ -426,27 +428,9 @@
         group by {{ dimension_grouping_sets(['from_stage', 'to_stage', 'cohort_date', 'converted_days']) }}  -- noqa: PRS, LT05
     )
 
-    select
-        grains.grain,
-        {{ period_start('grains.grain', 'histogram_calendar') }} as period_start,
-        daily.from_stage,
-        daily.to_stage,
-        daily.dimension,
-        daily.dimension_value,
-        daily.converted_days,
-        -- A sum of counts widens (HUGEINT, NUMERIC); counts are bigint.
-        cast(sum(daily.leads) as {{ dbt.type_bigint() }}) as leads
-    from daily
-    inner join {{ calendar }} as histogram_calendar on daily.cohort_date = histogram_calendar.date_day
-    cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
-    group by
-        grains.grain,
-        {{ period_start('grains.grain', 'histogram_calendar') }},
-        daily.from_stage,
-        daily.to_stage,
-        daily.dimension,
-        daily.dimension_value,
-        daily.converted_days
+    {{ funnel_days_to_periods(
+        'daily', 'cohort_date', ['from_stage', 'to_stage', 'dimension', 'dimension_value', 'converted_days'], 'leads', calendar
+    ) }}
 {%- endmacro %}
 
 {% macro funnel_histogram_keys() -%}

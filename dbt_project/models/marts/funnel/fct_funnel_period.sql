@@ -14,10 +14,6 @@ periods_in_range as (
     {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
 ),
 
-stages as (
-    {{ funnel_units('period') }}
-),
-
 {%- if is_incremental() and not funnel_log_restarted() %}
 
 -- The rows the night's changes moved: stored entries plus the deltas. A slice whose last lead
@@ -36,34 +32,24 @@ counted as (
         )
 ),
 
--- The totals of periods new to the range that no change reached: zero.
+-- The totals of periods new to the range (no stored row) that no change reached: zero.
 new_totals as (
     select
-        in_range.grain,
-        in_range.period_start,
-        stages.stage,
+        new_units.grain,
+        new_units.period_start,
+        new_units.stage,
         'all' as dimension,
         'all' as dimension_value,
         cast(0 as {{ dbt.type_bigint() }}) as entries
-    from periods_in_range as in_range
-    cross join stages
-    where
-        not exists (
-            select 1 from {{ this }} as stored
-            where
-                stored.grain = in_range.grain
-                and stored.period_start = in_range.period_start
-                and stored.stage = stages.stage
-                and stored.dimension = 'all'
-        )
-        and not exists (
-            select 1 from counted
-            where
-                counted.grain = in_range.grain
-                and counted.period_start = in_range.period_start
-                and counted.stage = stages.stage
-                and counted.dimension = 'all'
-        )
+    from ({{ funnel_units_to_count('period', 'periods_in_range') }}) as new_units
+    where not exists (
+        select 1 from counted
+        where
+            counted.grain = new_units.grain
+            and counted.period_start = new_units.period_start
+            and counted.stage = new_units.stage
+            and counted.dimension = 'all'
+    )
 )
 
 select * from counted
@@ -71,6 +57,10 @@ union all
 select * from new_totals
 
 {%- else %}
+
+stages as (
+    {{ funnel_units('period') }}
+),
 
 volumes as (
     {{ funnel_period_volumes(
