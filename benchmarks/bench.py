@@ -425,7 +425,8 @@ def print_report(args, r: dict) -> None:
     lines = [("step", f"{'wall s':>8}  {'peak MB':>8}  ratio")]
     for label, seconds, ratio, peak in steps:
         wall = f"{seconds:8.1f}" if seconds is not None else " " * 8
-        lines.append((label, f"{wall}  {peak if peak is not None else '':>8}  {ratio}"))
+        # No peak for a step that ran no process (a night that left every node out).
+        lines.append((label, f"{wall}  {peak or '':>8}  {ratio}"))
     lines.append(("peak RSS, any process", f"{r['peak_rss_mb']:,} MB"))
     lines.append(("resident, bench + children at once", f"{r['tree_rss_peak_mb']:,} MB (peak of their sum)"))
     biggest = sorted(r["rows_per_model"].items(), key=lambda item: -item[1])[:10]
