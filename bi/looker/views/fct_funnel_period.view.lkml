@@ -78,5 +78,5 @@ view: fct_funnel_period {
     type: count
   }
 
-  description: "Period (flow) volume (METRICS.md section 2): the number of leads whose <stage>_at falls in the period (MQLs this month, ...), for the funnel stages and the side outcomes lost and disqualified, by the same grains and slices as fct_funnel_cohort. The total (dimension 'all') is zero-filled for every period."
+  description: "Period (flow) volume (METRICS.md section 2): the number of leads whose <stage>_at falls in the period (MQLs this month, ...), for the funnel stages and the side outcomes lost and disqualified, by the same grains and slices as fct_funnel_cohort. The total (dimension 'all') is zero-filled for every period. Incremental: a night adds the changed leads' old (-1) and new (+1) stage days to the rows they touch."
 }
