@@ -584,6 +584,22 @@ def duplicate_lead(conn, lead_id: str) -> None:
     conn.execute("insert into marts.dim_lead select * from marts.dim_lead where lead_id = $1", [lead_id])
 
 
+def test_every_model_logged_its_rewritten_keys_and_the_passing_tests_emptied_the_logs(nightly_warehouse):
+    """Each model whose tests read only the rows rewritten since they last passed has a log of
+    those keys, and after nights whose tests all passed every log is empty."""
+    with connect(nightly_warehouse[0], read_only=True) as conn:
+        logs = [
+            name
+            for (name,) in conn.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'audit' and table_name like 'untested_keys__%'"
+            ).fetchall()
+        ]
+        left = {name: conn.execute(f"select count(*) from audit.{name}").fetchone()[0] for name in logs}
+    assert {"untested_keys__dim_lead", "untested_keys__int_funnel_lead_days"} <= set(logs)
+    assert left == dict.fromkeys(logs, 0)
+
+
 def test_tests_read_the_keys_no_passing_run_has_tested(nightly_warehouse, tmp_path):
     """dim_lead's tests read the leads its builds rewrote since they last passed: a failure is
     found again each night until mended; a full build makes them read everything again."""
