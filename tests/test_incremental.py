@@ -38,6 +38,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_funnel_cohort_histogram",
     "intermediate.int_opportunity_states",
     "intermediate.int_opportunity_stage_visits",
+    "intermediate.int_opportunity_history_facts",
     DAILY_ACTUALS,
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",

@@ -97,11 +97,14 @@
 
 {# ---- int_opportunity_stage_visits: a changed-key incremental of history alone ------------- #}
 
-{% macro changed_opportunity_stage_visits() -%}
+{#- For the models that are a function of each opportunity's history rows alone
+    (int_opportunity_stage_visits, int_opportunity_history_facts): what changed since their own
+    watermark, and the watermark they record. -#}
+{% macro opportunities_with_changed_history() -%}
     {{ opportunity_history_changed_since(watermark()) }}
 {%- endmacro %}
 
-{% macro opportunity_stage_visits_record_watermark() -%}
+{% macro opportunity_history_record_watermark() -%}
     {{ record_watermark([ref('stg_salesforce__opportunity_history')]) }}
 {%- endmacro %}
 

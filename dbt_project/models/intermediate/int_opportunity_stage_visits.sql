@@ -1,5 +1,5 @@
 {{ config(**changed_keys_config(
-    'opportunity_id', 'changed_opportunity_stage_visits', 'opportunity_stage_visits_record_watermark'
+    'opportunity_id', 'opportunities_with_changed_history', 'opportunity_history_record_watermark'
 )) }}
 -- depends_on: {{ source('salesforce', 'opportunity_history') }}
 -- Stage visits of every opportunity with history: consecutive OpportunityHistory rows in the same
@@ -30,7 +30,7 @@ history as (
         not is_deleted
         and valid_from is not null
     {%- if is_incremental() %}
-        and opportunity_id in ({{ changed_opportunity_stage_visits() }})
+        and opportunity_id in ({{ opportunities_with_changed_history() }})
     {%- endif %}
 ),
 

@@ -10,29 +10,8 @@ as_of as (
     select as_of_date from {{ ref('int_as_of') }}
 ),
 
-history as (
-    select
-        opportunity_id,
-        valid_from,
-        stage_name,
-        close_date,
-        lag(close_date) over (
-            partition by opportunity_id order by valid_from, opportunity_history_id
-        ) as previous_close_date,
-        lag(stage_name) over (
-            partition by opportunity_id order by valid_from, opportunity_history_id
-        ) as previous_stage
-    from {{ ref('stg_salesforce__opportunity_history') }}
-    where not is_deleted
-),
-
 history_facts as (
-    select
-        opportunity_id,
-        count(case when close_date > previous_close_date then 1 end) as close_date_push_count,
-        max(case when previous_stage is null or stage_name != previous_stage then valid_from end) as stage_entered_at
-    from history
-    group by opportunity_id
+    select * from {{ ref('int_opportunity_history_facts') }}
 )
 
 select
