@@ -7,8 +7,8 @@
 -- and when the current stage was entered (the latest row whose stage differs from the row
 -- before). A function of the opportunity's history rows alone, so a night re-derives only the
 -- opportunities with history loaded or held since the last build, like
--- int_opportunity_stage_visits (10M leads: the window over 5M history rows took 1.4 s a night
--- inside fct_opportunity). A full refresh gives the same table.
+-- int_opportunity_stage_visits (10M leads: fct_opportunity's night went from 2.3-2.5 s to
+-- 0.3 + 1.5 s). A full refresh gives the same table.
 
 with
 
