@@ -95,7 +95,7 @@
     ]) }}
 {%- endmacro %}
 
-{# ---- int_opportunity_stage_visits: a changed-key incremental of history alone ------------- #}
+{# ---- the stage visits and history facts: changed-key incrementals of history alone -------- #}
 
 {#- For the models that are a function of each opportunity's history rows alone
     (int_opportunity_stage_visits, int_opportunity_history_facts): what changed since their own
