@@ -1,6 +1,6 @@
 """Nightly exports one after another: every incremental model (staged CRM objects and record-keyed
 inputs, lead stage events and dates, activities, the funnel facts, opportunity states and stage
-visits, the daily pipeline snapshot) stays equal to a full rebuild, with new days, late edits,
+visits and stage history, the daily pipeline snapshot) stays equal to a full rebuild, with new days, late edits,
 late-arriving history, deletions, a quarantined new version, changes that reach leads through
 related records, and a quiet night with a single stage change included."""
 
@@ -45,6 +45,7 @@ INCREMENTAL_MODELS = (
     "marts.fct_lead_lifecycle",
     "marts.dim_lead",
     "marts.fct_lead_handoff",
+    "marts.fct_opportunity_stage_history",
     SNAPSHOT,
 )
 # The models that re-derive the leads int_lead_changes logs.

@@ -102,5 +102,5 @@ view: fct_opportunity_stage_history {
     type: count
   }
 
-  description: "Stage visits from OpportunityHistory: consecutive history rows in one stage are one visit, entered at the first and exited when the next stage is entered. days_in_stage counts whole company-time days until the exit, or until the as-of date for the open current stage; NULL for a closed stage (never exited)."
+  description: "Stage visits from OpportunityHistory: consecutive history rows in one stage are one visit, entered at the first and exited when the next stage is entered. days_in_stage counts whole company-time days until the exit, or until the as-of date for the open current stage; NULL for a closed stage (never exited). Incremental: a night re-derives the deals whose history or record changed and the deals whose current stage is open; a full refresh gives the same table (tested)."
 }

@@ -1,7 +1,16 @@
+{{ config(**changed_keys_config(
+    'opportunity_id', 'stage_history_changed_opportunities', 'stage_history_record_watermark'
+)) }}
+-- depends_on: {{ ref('stg_salesforce__opportunity') }}
+-- depends_on: {{ ref('stg_salesforce__opportunity_history') }}
+-- depends_on: {{ source('salesforce', 'opportunity_history') }}
 -- Stage visits (int_opportunity_stage_visits) of live opportunities: consecutive history rows in
 -- the same stage are one visit, entered at the first of them and exited when the next stage was
 -- entered. days_in_stage counts whole company-time days until the exit (or the as-of date for the
 -- current, open stage); it is NULL for a closed stage, which is never exited.
+-- Incremental: a night re-derives the deals whose history or record changed and those whose
+-- current stage is open (macros/pipeline_snapshot.sql, stage_history_changed_opportunities);
+-- a full refresh gives the same table.
 
 with
 
@@ -23,10 +32,13 @@ stage_map as (
 visits as (
     select
         visits.*,
-        coalesce(stage_map.is_closed, visits.exited_at is null and opportunities.is_closed) as is_closed_stage
+        {{ is_closed_stage('visits', 'opportunities', 'stage_map') }} as is_closed_stage
     from {{ ref('int_opportunity_stage_visits') }} as visits
     inner join opportunities on visits.opportunity_id = opportunities.opportunity_id
     left join stage_map on visits.stage_name = stage_map.stage_name
+    {%- if is_incremental() %}
+    where visits.opportunity_id in ({{ log_changed_keys(stage_history_changed_opportunities()).select }})
+    {%- endif %}
 )
 
 select
