@@ -42,3 +42,10 @@ def test_the_nightly_build_leaves_unit_tests_out(small_run):
     data_tests = [node for node in manifest()["nodes"].values() if node["resource_type"] == "test"]
     counts = json.loads(statuses)
     assert 0 < counts.get("pass", 0) + counts.get("warn", 0) + counts.get("fail", 0) <= len(data_tests)
+
+
+def test_unit_test_names_fit_a_postgres_identifier():
+    """dbt-postgres runs a unit test as a relation named after it, and PostgreSQL identifiers stop
+    at 63 bytes: a longer name fails only on that engine."""
+    too_long = [test["name"] for test in manifest()["unit_tests"].values() if len(test["name"].encode()) > 63]
+    assert too_long == []
