@@ -7,13 +7,16 @@
 {%- endmacro %}
 
 
-{#- Load metadata carried from raw into staging so every row can be traced to its file and row. -#}
+{#- Load metadata carried from raw into staging so every row can be traced to its file and row;
+    _record_key also lets a night delete a changed record's staged row by its key
+    (macros/incremental.sql, staging_delete_changed). -#}
 {% macro load_metadata_columns() -%}
     _batch_id,
     _loaded_at,
     _source_file,
     _source_row,
     _row_hash,
+    _record_key,
     _version_count
 {%- endmacro %}
 
@@ -47,6 +50,7 @@
             -- The seed's spreadsheet row (the header is row 1), so problems can name it.
             cast({{ file_row_number() }} + 1 as bigint) as _source_row,
             cast(null as {{ dbt.type_string() }}) as _row_hash,
+            cast(null as {{ dbt.type_string() }}) as _record_key,
             1 as _version_count
         from {{ ref(table_name) }}
     )
