@@ -1,8 +1,9 @@
 """Nightly exports one after another: every incremental model (staged CRM objects and record-keyed
-inputs, lead stage events and dates, activities, the funnel facts, opportunity states and stage
-visits and stage history, the daily pipeline snapshot) stays equal to a full rebuild, with new days, late edits,
-late-arriving history, deletions, a quarantined new version, changes that reach leads through
-related records, and a quiet night with a single stage change included."""
+inputs, lead stage events and dates, activities and their owners' days, the funnel facts,
+opportunity states, stage visits and stage history, the daily pipeline snapshot) stays equal to a
+full rebuild, with new days, late edits, late-arriving history, deletions, a quarantined new
+version, changes that reach leads through related records, and a quiet night with a single stage
+change included."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.conftest import dbt, run_pipeline
 EXPORT_TIMES = ("2026-03-31T06:00:00", "2026-04-01T06:00:00", "2026-04-21T06:00:00")
 SNAPSHOT = "marts.fct_pipeline_snapshot_daily"
 DAILY_ACTUALS = "intermediate.int_quota_daily_actuals"
+ACTIVITY_DAYS = "intermediate.int_owner_activity_days"
 INCREMENTAL_MODELS = (
     "staging.stg_salesforce__lead",
     "staging.stg_salesforce__lead_history",
@@ -40,6 +42,7 @@ INCREMENTAL_MODELS = (
     "intermediate.int_opportunity_stage_visits",
     "intermediate.int_opportunity_history_facts",
     DAILY_ACTUALS,
+    ACTIVITY_DAYS,
     "marts.fct_funnel_cohort",
     "marts.fct_funnel_period",
     "marts.fct_lead_lifecycle",
@@ -338,8 +341,8 @@ def test_late_changes_reached_the_incremental_models(nightly_warehouse):
 
 def test_a_moved_and_a_deleted_activity_reached_the_daily_actuals(nightly_warehouse):
     """The late night moved a call a year back and deleted a meeting: int_activities logged the
-    days of both versions, and the daily actuals were recounted on them (equal to a full refresh:
-    the parametrized test above)."""
+    days of both versions, and the daily actuals and the owners' activity days were recounted on
+    them (equal to a full refresh: the parametrized test above)."""
     warehouse, touched = nightly_warehouse
     moved_day = MOVED_TASK_AT[:10]
     with connect(warehouse, read_only=True) as conn:
@@ -371,10 +374,14 @@ def test_a_moved_and_a_deleted_activity_reached_the_daily_actuals(nightly_wareho
             f"select actual from {DAILY_ACTUALS} where owner_id = $1 and day = $2 and quota_type = 'activity_call'",
             [moved[0], moved_day],
         ).fetchone()
+        day_calls = conn.execute(
+            f"select calls from {ACTIVITY_DAYS} where owner_id = $1 and day = $2", [moved[0], moved_day]
+        ).fetchone()
     assert str(moved[1]) == moved_day and deleted == 0
     assert first_day != moved_day and first_day in logged
     assert {moved_day, meeting_day} <= logged
     assert calls is not None and calls[0] >= 1
+    assert day_calls is not None and day_calls[0] == calls[0]
 
 
 def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
@@ -446,29 +453,41 @@ def test_a_refreshed_change_log_rebuilds_the_lead_tables(nightly_warehouse, rebu
         assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table), table
 
 
-def test_a_refreshed_activity_table_recounts_every_day(nightly_warehouse, rebuilt_warehouse, tmp_path):
-    """`dbt run -s int_activities --full-refresh` restarts its day log: the daily actuals' next
+# The models kept by the days int_activities logs, and a change to their activity counts that a
+# recount of the logged days only would keep.
+DAY_CONSUMERS = {
+    DAILY_ACTUALS: f"update {DAILY_ACTUALS} set actual = actual + 1 where quota_type like 'activity%'",
+    ACTIVITY_DAYS: f"update {ACTIVITY_DAYS} set calls = calls + 1",
+}
+
+
+@pytest.mark.parametrize("table", DAY_CONSUMERS)
+def test_a_refreshed_activity_table_recounts_every_day(nightly_warehouse, rebuilt_warehouse, tmp_path, table):
+    """`dbt run -s int_activities --full-refresh` restarts its day log: a day-kept model's next
     build recounts every day, not only the days logged since its last build."""
     warehouse = tmp_path / "revops.duckdb"
     shutil.copy(nightly_warehouse[0], warehouse)
-    with connect(warehouse) as conn:  # counts a recount of the logged days only would keep
-        conn.execute(f"update {DAILY_ACTUALS} set actual = actual + 1 where quota_type like 'activity%'")
+    with connect(warehouse) as conn:
+        conn.execute(DAY_CONSUMERS[table])
     dbt_run(["-s", "int_activities", "--full-refresh"], warehouse, tmp_path / "target")
-    dbt_run(["-s", "int_quota_daily_actuals"], warehouse, tmp_path / "target")
-    assert fingerprint(warehouse, DAILY_ACTUALS) == fingerprint(rebuilt_warehouse, DAILY_ACTUALS)
+    dbt_run(["-s", table.split(".")[1]], warehouse, tmp_path / "target")
+    assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table)
 
 
-def test_daily_actuals_built_before_the_day_log_recount_every_day(nightly_warehouse, rebuilt_warehouse, tmp_path):
-    """A warehouse whose daily actuals were a table (no watermark, no day log yet): the first
+@pytest.mark.parametrize("table", DAY_CONSUMERS)
+def test_day_kept_models_built_before_the_day_log_recount_every_day(
+    nightly_warehouse, rebuilt_warehouse, tmp_path, table
+):
+    """A warehouse whose day-kept model was a table (no watermark, no day log yet): the first
     incremental build recounts every day."""
-    warehouse = tmp_path / "revops.duckdb"
+    warehouse, model = tmp_path / "revops.duckdb", table.split(".")[1]
     shutil.copy(nightly_warehouse[0], warehouse)
     with connect(warehouse) as conn:
-        conn.execute("drop table audit.incremental_state__int_quota_daily_actuals")
+        conn.execute(f"drop table audit.incremental_state__{model}")
         conn.execute("drop table audit.changed_days__int_activities")
-        conn.execute(f"update {DAILY_ACTUALS} set actual = actual + 1")
-    dbt_run(["-s", "int_quota_daily_actuals"], warehouse, tmp_path / "target")
-    assert fingerprint(warehouse, DAILY_ACTUALS) == fingerprint(rebuilt_warehouse, DAILY_ACTUALS)
+        conn.execute(DAY_CONSUMERS[table])
+    dbt_run(["-s", model], warehouse, tmp_path / "target")
+    assert fingerprint(warehouse, table) == fingerprint(rebuilt_warehouse, table)
 
 
 def test_a_refreshed_lead_days_table_rebuilds_the_cohort_histogram(nightly_warehouse, rebuilt_warehouse, tmp_path):

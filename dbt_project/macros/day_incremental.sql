@@ -49,6 +49,19 @@
 
 {# ---- the consumer --------------------------------------------------------------------------- #}
 
+{#- The config of a consumer: `identifier` names the logging model, `day_column` the consumer's
+    day, `rebuilt` (a condition on its rows) the part it re-derives whole each night. A table on
+    Spark, like the logging model. -#}
+{% macro logged_days_config(identifier, day_column, rebuilt='false') -%}
+    {{ return({
+        'materialized': 'table' if target.type == 'spark' else 'incremental',
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'pre_hook': "{{ delete_logged_days('" ~ identifier ~ "', '" ~ day_column ~ "', \"" ~ rebuilt ~ "\") }}",
+        'post_hook': "{{ record_logged_days_watermark('" ~ identifier ~ "') }}",
+    }) }}
+{%- endmacro %}
+
 {#- Whether the consumer must recompute every day, asked when it runs: no watermark yet (a first
     incremental run, or a model built as a table before), or the log restarted (a full build of
     the logging model) since it. -#}

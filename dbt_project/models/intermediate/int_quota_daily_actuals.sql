@@ -1,10 +1,4 @@
-{{ config(
-    materialized='table' if target.type == 'spark' else 'incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_logged_days('int_activities', 'day', \"quota_type not like 'activity%'\") }}",
-    post_hook="{{ record_logged_days_watermark('int_activities') }}",
-) }}
+{{ config(**logged_days_config('int_activities', 'day', rebuilt="quota_type not like 'activity%'")) }}
 -- What each owner achieved each day, per quota type (METRICS.md section 4):
 -- revenue = won bookings (close date); profit = bookings minus the won deals' costs (discount,
 -- shipping, attributed marketing, other; reporting currency at the close date's rate); volume =

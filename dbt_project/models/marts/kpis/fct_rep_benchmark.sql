@@ -77,17 +77,18 @@ sal_cohorts as (
     where sal_date is not null
 ),
 
+-- Per owner and day already (int_owner_activity_days, kept by day each night).
 activities as (
     select
         owner_id as rep_id,
-        occurred_date as event_date,
-        1 as activities,
-        case when activity_type = 'call' then 1 else 0 end as calls,
-        case when activity_type = 'email' then 1 else 0 end as emails,
-        case when activity_type = 'meeting' then 1 else 0 end as meetings,
-        case when activity_type in ('call', 'email', 'meeting') then duration_seconds else 0 end as selling_seconds,
-        duration_seconds as activity_seconds
-    from {{ ref('int_activities') }}
+        day as event_date,
+        activities,
+        calls,
+        emails,
+        meetings,
+        selling_seconds,
+        activity_seconds
+    from {{ ref('int_owner_activity_days') }}
 ),
 
 events as (
