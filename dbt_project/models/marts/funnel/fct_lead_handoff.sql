@@ -39,6 +39,15 @@ sales_touches as (
     where
         sellers.is_sales_role
         and activities.who_id is not null
+        {%- if is_incremental() %}
+        -- Only the touches of the leads rebuilt: a semi-join before the user join, instead of
+        -- joining every activity and then most of them away.
+        and activities.who_id in (
+            select lead_id from mqls
+            union all
+            select converted_contact_id from mqls
+        )
+        {%- endif %}
 ),
 
 -- Touches on the lead itself or on the contact it was converted to (two equi-joins).
