@@ -186,7 +186,7 @@ def _company_months(conn, columns: str) -> list[tuple]:
 
 
 def pipeline_coverage(conn) -> Section:
-    rows = _company_months(conn, "pipeline_coverage, pipeline_closing_in_period_at_start, quota")
+    rows = _company_months(conn, "pipeline_coverage, pipeline_closing_in_period_at_start, remaining_quota_at_start")
     fig, axis = _figure()
     axis.bar([r[0] for r in rows], [r[1] or 0 for r in rows], width=20, color=PALETTE[4])
     axis.axhline(3, color="#666", linewidth=0.8, linestyle="--", label="3x rule of thumb")
@@ -195,8 +195,8 @@ def pipeline_coverage(conn) -> Section:
     table = [(r[0].isoformat(), f"{r[1]:.2f}x" if r[1] else "-", _money(float(r[2] or 0)), _money(float(r[3] or 0)))
              for r in rows[-6:]]  # fmt: skip
     return Section("pipeline-coverage", "Pipeline coverage", "Open pipeline due to close in the month, at its "
-                   "start, over the month's quota.", _svg(fig), table,
-                   ("month", "coverage", "pipeline", "quota"))  # fmt: skip
+                   "start, over the quota left after its first day's bookings.", _svg(fig), table,
+                   ("month", "coverage", "pipeline", "quota left"))  # fmt: skip
 
 
 def forecast_accuracy(conn) -> Section:

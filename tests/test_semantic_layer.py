@@ -54,6 +54,8 @@ SALES_KPIS = {
     "open_pipeline": "open_pipeline_end",
     "weighted_pipeline": "weighted_pipeline_end",
     "pipeline_coverage": "pipeline_coverage",
+    "revenue_quota": "quota",
+    "remaining_revenue_quota_at_period_start": "remaining_quota_at_start",
     "new_customers": "new_customers",
     "cac": "cac",
     "forecast_to_actual_pct": "forecast_to_actual_pct",
@@ -227,7 +229,7 @@ def test_every_metric_is_covered():
     components = {
         "leads_reaching_mql", "leads_won", "mqls_reaching_sal", "mqls_reaching_sql", "mqls_won", "sals_reaching_sql",
         "sqls_reaching_opportunity", "sqls_won", "opportunities_won_from_leads", "handoff_mqls", "handoffs_within_sla",
-        "handoff_seconds", "handoffs_timed", "closed_deals", "closed_amount", "revenue_quota",
+        "handoff_seconds", "handoffs_timed", "closed_deals", "closed_amount",
         "pipeline_closing_at_period_start", "marketing_spend", "sales_spend", "forecast_of_record",
         "channel_marketing_spend", "channel_new_customers", "channel_bookings", "quota_target", "quota_actual",
     }  # fmt: skip

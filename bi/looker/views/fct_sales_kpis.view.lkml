@@ -116,9 +116,15 @@ view: fct_sales_kpis {
     type: number
   }
 
+  dimension: remaining_quota_at_start {
+    sql: ${TABLE}.remaining_quota_at_start ;;
+    description: "Quota minus the bookings of the period's first day: what the pipeline must still cover when coverage is measured."
+    type: number
+  }
+
   dimension: pipeline_coverage {
     sql: ${TABLE}.pipeline_coverage ;;
-    description: "pipeline_closing_in_period_at_start / quota."
+    description: "pipeline_closing_in_period_at_start / remaining_quota_at_start (METRICS.md: open pipeline with close date in the period / (quota - bookings to date), at the period's first day); NULL without a quota or when nothing remains to cover."
     type: number
   }
 
@@ -242,6 +248,13 @@ view: fct_sales_kpis {
     tags: ["metric:pipeline_closing_at_period_start"]
   }
 
+  measure: remaining_revenue_quota_at_period_start {
+    type: sum
+    sql: CASE WHEN ${TABLE}.grain = 'month' AND ${TABLE}.level = 'company' AND ${TABLE}.remaining_quota_at_start > 0 THEN ${TABLE}.remaining_quota_at_start END ;;
+    description: "Company revenue quota of the month minus the bookings of its first day (left out when nothing remains). Periods: by kpi_month."
+    tags: ["metric:remaining_revenue_quota_at_period_start"]
+  }
+
   measure: metric_marketing_spend {
     type: sum
     sql: CASE WHEN ${TABLE}.grain = 'month' AND ${TABLE}.level = 'company' THEN ${TABLE}.marketing_spend END ;;
@@ -265,11 +278,11 @@ view: fct_sales_kpis {
 
   measure: metric_pipeline_coverage {
     type: number
-    sql: 1.0 * ${pipeline_closing_at_period_start} / NULLIF(${revenue_quota}, 0) ;;
+    sql: 1.0 * ${pipeline_closing_at_period_start} / NULLIF(${remaining_revenue_quota_at_period_start}, 0) ;;
     value_format_name: decimal_4
-    description: "Pipeline coverage (pipeline closing in the month at its start / quota): pipeline_closing_at_period_start / revenue_quota in the same period (NULL when revenue_quota is 0)."
+    description: "Pipeline coverage (pipeline closing in the month at its start / quota left): pipeline_closing_at_period_start / remaining_revenue_quota_at_period_start in the same period (NULL when remaining_revenue_quota_at_period_start is 0)."
     tags: ["metric:pipeline_coverage"]
   }
 
-  description: "Sales KPIs (METRICS.md section 3) by period (grain 'month' = calendar month, 'quarter' = fiscal quarter) and level: 'owner' (level_id = the rep's User Id), 'team' (team name) or 'company'. Ratios are computed from the level's summed parts. Bookings: won amounts (reporting currency, rate of the close date) with close date in the period. Win rate: won / (won + lost) of deals closed in the period, by count; win_rate_amount by amount; open deals never count. Sales cycle: won deals' whole days from creation to close, by close period. Pipeline created: amounts of deals created in the period. Open and weighted pipeline at the period's first day and last day (the as-of date for the running period), from fct_pipeline_snapshot_daily. Pipeline coverage at the period start: open pipeline expected to close in the period / (quota - bookings to date, which is 0 at the start). New customers: accounts whose first won deal closes in the period. CAC (company level only): (marketing + sales spend in the period) / new customers, NULL when there are none. Forecast of record: the latest commit submitted on or before each submission period's start + var forecast_lock_days, summed over the submission periods in the period; forecast_to_actual_pct = forecast / bookings * 100; forecast_accuracy_pct = 100 * (1 - |forecast - bookings| / bookings). Average deal size = bookings / won deals."
+  description: "Sales KPIs (METRICS.md section 3) by period (grain 'month' = calendar month, 'quarter' = fiscal quarter) and level: 'owner' (level_id = the rep's User Id), 'team' (team name) or 'company'. Ratios are computed from the level's summed parts. Bookings: won amounts (reporting currency, rate of the close date) with close date in the period. Win rate: won / (won + lost) of deals closed in the period, by count; win_rate_amount by amount; open deals never count. Sales cycle: won deals' whole days from creation to close, by close period. Pipeline created: amounts of deals created in the period. Open and weighted pipeline at the period's first day and last day (the as-of date for the running period), from fct_pipeline_snapshot_daily. Pipeline coverage at the period start: open pipeline expected to close in the period / (quota - bookings to date, i.e. of the first day, as the daily snapshot holds each day's end state). New customers: accounts whose first won deal closes in the period. CAC (company level only): (marketing + sales spend in the period) / new customers, NULL when there are none. Forecast of record: the latest commit submitted on or before each submission period's start + var forecast_lock_days, summed over the submission periods in the period; forecast_to_actual_pct = forecast / bookings * 100; forecast_accuracy_pct = 100 * (1 - |forecast - bookings| / bookings). Average deal size = bookings / won deals."
 }

@@ -138,7 +138,7 @@ view: metrics_sales_monthly {
   measure: pipeline_coverage_value {
     type: max
     sql: ${TABLE}.pipeline_coverage ;;
-    description: "Pipeline coverage (pipeline closing in the month at its start / quota): pipeline_closing_at_period_start / revenue_quota in the same period (NULL when revenue_quota is 0)."
+    description: "Pipeline coverage (pipeline closing in the month at its start / quota left): pipeline_closing_at_period_start / remaining_revenue_quota_at_period_start in the same period (NULL when remaining_revenue_quota_at_period_start is 0)."
     tags: ["metric:pipeline_coverage"]
   }
 

@@ -4,7 +4,8 @@
 -- (won + lost) among deals closed in the period, by count, and by amount (win_rate_amount); open
 -- deals never count; the sales cycle averages won deals by close period; pipeline created sums
 -- deals created in the period; a new customer is an account whose first won deal closes in the
--- period. Each deal counts once, in its final state (a reopened deal is not counted twice).
+-- period; bookings_at_period_start is the bookings of the period's first day (bookings to date
+-- when pipeline coverage is measured). Each deal counts once, in its final state (a reopened deal is not counted twice).
 
 with
 
@@ -76,6 +77,12 @@ select
     level_id,
     cast(coalesce(sum(case when event_kind = 'closed' and is_won then amount_reporting end), 0) as decimal(18, 2))
         as bookings,
+    -- Bookings to date when pipeline coverage is measured (the period's first day; the daily
+    -- snapshot holds the state at the end of a day, so a deal won that day is no longer open).
+    cast(
+        coalesce(sum(case when event_kind = 'closed' and is_won and event_date = period_start then amount_reporting end), 0)
+        as decimal(18, 2)
+    ) as bookings_at_period_start,
     count(case when event_kind = 'closed' and is_won then 1 end) as won_count,
     count(case when event_kind = 'closed' and not is_won then 1 end) as lost_count,
     coalesce(sum(case when event_kind = 'closed' and not is_won then amount_reporting end), 0) as lost_amount,

@@ -90,7 +90,16 @@ select
     cast(coalesce(pipeline.pipeline_closing_in_period_at_start, 0) as decimal(18, 2))
         as pipeline_closing_in_period_at_start,
     quotas.quota,
-    {{ safe_ratio('pipeline.pipeline_closing_in_period_at_start', 'quotas.quota') }} as pipeline_coverage,
+    cast(quotas.quota - coalesce(deals.bookings_at_period_start, 0) as decimal(18, 2)) as remaining_quota_at_start,
+    -- METRICS.md: open pipeline closing in P / (quota - bookings to date), at P's first day. With
+    -- nothing left to cover (first-day bookings reach the quota) the ratio has no meaning: NULL.
+    case
+        when quotas.quota - coalesce(deals.bookings_at_period_start, 0) > 0
+            then {{ safe_ratio(
+                'pipeline.pipeline_closing_in_period_at_start',
+                'quotas.quota - coalesce(deals.bookings_at_period_start, 0)'
+            ) }}
+    end as pipeline_coverage,
     coalesce(deals.new_customers, 0) as new_customers,
     cast(case when keys.level = 'company' then acquisition.marketing_spend end as decimal(18, 2)) as marketing_spend,
     cast(case when keys.level = 'company' then acquisition.sales_spend end as decimal(18, 2)) as sales_spend,
