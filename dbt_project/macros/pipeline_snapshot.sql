@@ -161,3 +161,9 @@
     {{ log_everything_untested() }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Whether a deal is won: the record's IsWon, else its stage's in the stage map. One definition
+    for the deal itself (int_opportunities) and for its account becoming a customer (dim_account). -#}
+{% macro is_won_deal(opportunities, stage_map) -%}
+    coalesce({{ opportunities }}.is_won, {{ stage_map }}.is_won, false)
+{%- endmacro %}

@@ -90,7 +90,7 @@ select
     stage_map.stage_order,
     coalesce(opportunities.forecast_category_name, stage_map.forecast_category) as forecast_category,
     coalesce(opportunities.is_closed, stage_map.is_closed, false) as is_closed,
-    coalesce(opportunities.is_won, stage_map.is_won, false) as is_won,
+    {{ is_won_deal('opportunities', 'stage_map') }} as is_won,
     opportunities.amount,
     opportunities.currency_iso_code as currency,
     cast(

@@ -16,16 +16,20 @@ bands as (
     select * from {{ ref('segment_bands') }}
 ),
 
+-- Won as int_opportunities counts it: a blank IsWon falls back to the stage map, so a deal
+-- counted won also makes its account a customer.
 first_wins as (
     select
-        account_id,
-        min(close_date) as first_won_date
-    from {{ ref('stg_salesforce__opportunity') }}
+        opportunities.account_id,
+        min(opportunities.close_date) as first_won_date
+    from {{ ref('stg_salesforce__opportunity') }} as opportunities
+    left join {{ ref('opportunity_stage_map') }} as stage_map
+        on opportunities.stage_name = stage_map.stage_name
     where
-        not is_deleted
-        and is_won
-        and account_id is not null
-    group by account_id
+        not opportunities.is_deleted
+        and {{ is_won_deal('opportunities', 'stage_map') }}
+        and opportunities.account_id is not null
+    group by opportunities.account_id
 )
 
 select
