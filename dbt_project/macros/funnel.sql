@@ -132,3 +132,18 @@
         else 'company'
     end
 {%- endmacro %}
+
+{#- Each row of `relation` (with event_date, owner_id, owner_team) once per KPI grain and level,
+    with the period it falls in and the level's key. -#}
+{% macro kpi_periods_and_levels(relation) -%}
+    select
+        grains.grain,
+        {{ period_start('grains.grain', 'calendar') }} as period_start,
+        levels.level,
+        {{ kpi_level_id('levels.level', relation ~ '.owner_id', relation ~ '.owner_team') }} as level_id,
+        {{ relation }}.*
+    from {{ relation }}
+    inner join calendar on {{ relation }}.event_date = calendar.date_day
+    cross join grains
+    cross join levels
+{%- endmacro %}
