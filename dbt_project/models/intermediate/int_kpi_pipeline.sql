@@ -85,11 +85,18 @@ select
     period_start,
     level,
     level_id,
-    coalesce(sum(case when checkpoint_name = 'start' then amount_reporting end), 0) as open_pipeline_start,
-    coalesce(sum(case when checkpoint_name = 'start' then weighted_amount_reporting end), 0) as weighted_pipeline_start,
-    coalesce(sum(case when checkpoint_name = 'end' then amount_reporting end), 0) as open_pipeline_end,
-    coalesce(sum(case when checkpoint_name = 'end' then weighted_amount_reporting end), 0) as weighted_pipeline_end,
-    coalesce(sum(case when checkpoint_name = 'start' and closes_in_period then amount_reporting end), 0)
-        as pipeline_closing_in_period_at_start
+    -- Typed as fct_sales_kpis publishes them (and as a unit test's expected rows are cast).
+    cast(coalesce(sum(case when checkpoint_name = 'start' then amount_reporting end), 0) as decimal(18, 2))
+        as open_pipeline_start,
+    cast(coalesce(sum(case when checkpoint_name = 'start' then weighted_amount_reporting end), 0) as decimal(18, 2))
+        as weighted_pipeline_start,
+    cast(coalesce(sum(case when checkpoint_name = 'end' then amount_reporting end), 0) as decimal(18, 2))
+        as open_pipeline_end,
+    cast(coalesce(sum(case when checkpoint_name = 'end' then weighted_amount_reporting end), 0) as decimal(18, 2))
+        as weighted_pipeline_end,
+    cast(
+        coalesce(sum(case when checkpoint_name = 'start' and closes_in_period then amount_reporting end), 0)
+        as decimal(18, 2)
+    ) as pipeline_closing_in_period_at_start
 from expanded
 group by grain, period_start, level, level_id
