@@ -35,8 +35,11 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The lead's stage dates and slice values the funnel facts count (from fct_lead_lifecycle). -#}
-{% macro funnel_lead_days_select() -%}
+{#- The lead's stage dates and slice values the funnel facts count (from fct_lead_lifecycle), of
+    the leads `keys` selects on an incremental run. The filter sits in the select itself: outside
+    it DuckDB converted every lead's stage times to the company time zone before the semi join
+    (2M leads: 1.0 s vs 0.2 s for 20k changed). -#}
+{% macro funnel_lead_days_select(keys) -%}
     select
         lifecycle.lead_id,
         {%- for name, column in funnel_dimensions() %}
@@ -45,7 +48,7 @@
         {%- for stage in funnel_flow_stages() %}
         {{ company_date('lifecycle.' ~ stage ~ '_at') }} as {{ stage }}_date{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ ref('fct_lead_lifecycle') }} as lifecycle
+    from {{ changed_rows(ref('fct_lead_lifecycle'), 'lead_id', keys) }} as lifecycle
 {%- endmacro %}
 
 {#- The columns int_funnel_lead_days compares: slice values and stage dates. -#}
@@ -82,12 +85,10 @@
         stored.{{ column }} as old_{{ column }}{{ "," if not loop.last }}
         {%- endfor %}
     from (
-        {{ funnel_lead_days_select() }}
-        where lifecycle.lead_id in (select candidates.lead_id from candidates)
+        {{ funnel_lead_days_select('select candidates.lead_id from candidates') }}
     ) as current_days
-    full outer join (
-        select * from {{ this }} where lead_id in (select candidates.lead_id from candidates)
-    ) as stored on current_days.lead_id = stored.lead_id
+    full outer join {{ changed_rows(this, 'lead_id', 'select candidates.lead_id from candidates') }} as stored
+        on current_days.lead_id = stored.lead_id
     where
         current_days.lead_id is null
         or stored.lead_id is null

@@ -27,11 +27,8 @@ tasks as (
         end as activity_type,
         coalesce(completed_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
         call_duration_seconds
-    from {{ ref('stg_salesforce__task') }}
+    from {{ changed_rows(ref('stg_salesforce__task'), 'task_id', changed_activities) }} as changed_tasks
     where not is_deleted
-    {%- if is_incremental() %}
-        and task_id in ({{ changed_activities() }})
-    {%- endif %}
 ),
 
 events as (
@@ -51,11 +48,8 @@ events as (
         end as activity_type,
         coalesce(start_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
         duration_minutes
-    from {{ ref('stg_salesforce__event') }}
+    from {{ changed_rows(ref('stg_salesforce__event'), 'event_id', changed_activities) }} as changed_events
     where not is_deleted
-    {%- if is_incremental() %}
-        and event_id in ({{ changed_activities() }})
-    {%- endif %}
 )
 
 select

@@ -9,10 +9,7 @@
 with
 
 leads as (
-    select * from {{ ref('int_leads') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ logged_lead_attributes() }})
-    {%- endif %}
+    select * from {{ changed_rows(ref('int_leads'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 accounts as (

@@ -11,10 +11,7 @@
 with
 
 events as (
-    select * from {{ ref('int_lead_stage_events') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ changed_leads() }})
-    {%- endif %}
+    select * from {{ changed_rows(ref('int_lead_stage_events'), 'lead_id', changed_leads) }} as changed
 ),
 
 first_entries as (

@@ -11,10 +11,7 @@
 with
 
 leads as (
-    select * from {{ ref('int_leads') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ changed_leads() }})
-    {%- endif %}
+    select * from {{ changed_rows(ref('int_leads'), 'lead_id', changed_leads) }} as changed
 ),
 
 stage_map as (
@@ -34,7 +31,7 @@ status_changes as (
         history.new_value,
         history.changed_at,
         history.changed_by_id
-    from {{ ref('stg_salesforce__lead_history') }} as history
+    from {{ changed_rows(ref('stg_salesforce__lead_history'), 'lead_id', changed_leads) }} as history
     inner join leads on history.lead_id = leads.lead_id
     where
         history.field_name = 'Status'

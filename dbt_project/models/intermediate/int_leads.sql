@@ -17,8 +17,5 @@ select
     converted_account_id,
     converted_contact_id,
     converted_opportunity_id
-from {{ ref('stg_salesforce__lead') }}
+from {{ changed_rows(ref('stg_salesforce__lead'), 'lead_id', logged_lead_attributes) }} as leads
 where not is_deleted
-{%- if is_incremental() %}
-    and lead_id in ({{ logged_lead_attributes() }})
-{%- endif %}

@@ -29,14 +29,12 @@ opportunities as (
         coalesce(opportunities.forecast_category_name, current_stage.forecast_category) as forecast_category,
         {{ company_date('opportunities.created_at') }} as created_date,
         opportunities._loaded_at
-    from {{ ref('stg_salesforce__opportunity') }} as opportunities
+    from {{ changed_rows(ref('stg_salesforce__opportunity'), 'opportunity_id', changed_opportunity_states) }}
+        as opportunities
     left join {{ ref('opportunity_stage_map') }} as current_stage
         on opportunities.stage_name = current_stage.stage_name
     left join {{ ref('int_users') }} as owners on opportunities.owner_id = owners.user_id
     where not opportunities.is_deleted
-    {%- if is_incremental() %}
-        and opportunities.opportunity_id in ({{ changed_opportunity_states() }})
-    {%- endif %}
 ),
 
 stage_map as (

@@ -19,11 +19,8 @@ mqls as (
         region,
         owner_id,
         owner_team
-    from {{ ref('fct_lead_lifecycle') }}
+    from {{ changed_rows(ref('fct_lead_lifecycle'), 'lead_id', logged_lead_handoffs) }} as lifecycle
     where mql_at is not null
-    {%- if is_incremental() %}
-        and lead_id in ({{ logged_lead_handoffs() }})
-    {%- endif %}
 ),
 
 sales_touches as (
@@ -34,20 +31,15 @@ sales_touches as (
         activities.owner_id,
         activities.occurred_at,
         sellers.team_name
-    from {{ ref('int_activities') }} as activities
+    -- Incremental: only the touches of the leads rebuilt, found before the user join instead of
+    -- joining every activity and then most of them away.
+    from {{ changed_rows(
+        ref('int_activities'), 'who_id', 'select lead_id from mqls union all select converted_contact_id from mqls'
+    ) }} as activities
     inner join {{ ref('dim_user') }} as sellers on activities.owner_id = sellers.user_id
     where
         sellers.is_sales_role
         and activities.who_id is not null
-        {%- if is_incremental() %}
-        -- Only the touches of the leads rebuilt: a semi-join before the user join, instead of
-        -- joining every activity and then most of them away.
-        and activities.who_id in (
-            select lead_id from mqls
-            union all
-            select converted_contact_id from mqls
-        )
-        {%- endif %}
 ),
 
 -- Touches on the lead itself or on the contact it was converted to (two equi-joins).

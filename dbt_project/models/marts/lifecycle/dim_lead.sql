@@ -26,9 +26,7 @@ select
     leads.converted_date,
     dimensions.converted_account_id,
     dimensions.converted_opportunity_id
-from {{ ref('stg_salesforce__lead') }} as leads
-inner join {{ ref('int_lead_dimensions') }} as dimensions on leads.lead_id = dimensions.lead_id
+from {{ changed_rows(ref('stg_salesforce__lead'), 'lead_id', logged_lead_attributes) }} as leads
+inner join {{ changed_rows(ref('int_lead_dimensions'), 'lead_id', logged_lead_attributes) }} as dimensions
+    on leads.lead_id = dimensions.lead_id
 where not leads.is_deleted
-{%- if is_incremental() %}
-    and leads.lead_id in ({{ logged_lead_attributes() }})
-{%- endif %}

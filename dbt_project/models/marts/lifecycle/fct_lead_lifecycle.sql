@@ -8,18 +8,12 @@
 with
 
 stage_dates as (
-    select * from {{ ref('int_lead_stage_dates') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ logged_lead_attributes() }})
-    {%- endif %}
+    select * from {{ changed_rows(ref('int_lead_stage_dates'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 -- One row per live lead (this is the fact's grain).
 dimensions as (
-    select * from {{ ref('int_lead_dimensions') }}
-    {%- if is_incremental() %}
-    where lead_id in ({{ logged_lead_attributes() }})
-    {%- endif %}
+    select * from {{ changed_rows(ref('int_lead_dimensions'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 -- Company-time-zone dates of the stage times, for whole-day velocities.
