@@ -27,7 +27,7 @@ tasks as (
         end as activity_type,
         coalesce(completed_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
         call_duration_seconds
-    from {{ changed_rows(ref('stg_salesforce__task'), 'task_id', changed_activities) }} as changed_tasks
+    from {{ changed_rows(ref('stg_salesforce__task'), 'task_id', changed_activities) }} as task_rows  -- noqa: AL05
     where not is_deleted
 ),
 
@@ -48,7 +48,7 @@ events as (
         end as activity_type,
         coalesce(start_at, created_at, {{ company_day_start('activity_date') }}) as occurred_at,
         duration_minutes
-    from {{ changed_rows(ref('stg_salesforce__event'), 'event_id', changed_activities) }} as changed_events
+    from {{ changed_rows(ref('stg_salesforce__event'), 'event_id', changed_activities) }} as event_rows  -- noqa: AL05
     where not is_deleted
 )
 

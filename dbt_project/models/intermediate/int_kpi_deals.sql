@@ -5,7 +5,8 @@
 -- deals never count; the sales cycle averages won deals by close period; pipeline created sums
 -- deals created in the period; a new customer is an account whose first won deal closes in the
 -- period; bookings_at_period_start is the bookings of the period's first day (bookings to date
--- when pipeline coverage is measured). Each deal counts once, in its final state (a reopened deal is not counted twice).
+-- when pipeline coverage is measured). Each deal counts once, in its final state (a reopened
+-- deal is not counted twice).
 
 with
 
@@ -91,14 +92,18 @@ deal_kpis as (
         -- Bookings to date when pipeline coverage is measured (the period's first day; the daily
         -- snapshot holds the state at the end of a day, so a deal won that day is no longer open).
         cast(
-            coalesce(sum(case when event_kind = 'closed' and is_won and event_date = period_start then amount_reporting end), 0)
+            coalesce(
+                sum(case when event_kind = 'closed' and is_won and event_date = period_start then amount_reporting end),
+                0
+            )
             as decimal(18, 2)
         ) as bookings_at_period_start,
         count(case when event_kind = 'closed' and is_won then 1 end) as won_count,
         count(case when event_kind = 'closed' and not is_won then 1 end) as lost_count,
         coalesce(sum(case when event_kind = 'closed' and not is_won then amount_reporting end), 0) as lost_amount,
         {{ safe_ratio(
-            'count(case when event_kind = \'closed\' and is_won then 1 end)', 'count(case when event_kind = \'closed\' then 1 end)'
+            'count(case when event_kind = \'closed\' and is_won then 1 end)',
+            'count(case when event_kind = \'closed\' then 1 end)'
         ) }} as win_rate,
         {{ safe_ratio(
             'sum(case when event_kind = \'closed\' and is_won then amount_reporting end)',
@@ -106,7 +111,8 @@ deal_kpis as (
         ) }} as win_rate_amount,
         cast(avg(case when event_kind = 'closed' and is_won then sales_cycle_days end) as {{ type_double() }})
             as avg_sales_cycle_days,
-        {{ median('case when event_kind = \'closed\' and is_won then sales_cycle_days end') }} as median_sales_cycle_days,
+        {{ median('case when event_kind = \'closed\' and is_won then sales_cycle_days end') }}
+            as median_sales_cycle_days,
         cast(coalesce(sum(case when event_kind = 'created' then amount_reporting end), 0) as decimal(18, 2))
             as pipeline_created,
         count(case when event_kind = 'created' then 1 end) as opportunities_created

@@ -9,7 +9,7 @@
 with
 
 leads as (
-    select * from {{ changed_rows(ref('int_leads'), 'lead_id', logged_lead_attributes) }} as changed
+    select changed.* from {{ changed_rows(ref('int_leads'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 accounts as (

@@ -11,7 +11,7 @@
 with
 
 events as (
-    select * from {{ changed_rows(ref('int_lead_stage_events'), 'lead_id', changed_leads) }} as changed
+    select changed.* from {{ changed_rows(ref('int_lead_stage_events'), 'lead_id', changed_leads) }} as changed
 ),
 
 first_entries as (

@@ -11,7 +11,7 @@
 with
 
 leads as (
-    select * from {{ changed_rows(ref('int_leads'), 'lead_id', changed_leads) }} as changed
+    select changed.* from {{ changed_rows(ref('int_leads'), 'lead_id', changed_leads) }} as changed
 ),
 
 stage_map as (

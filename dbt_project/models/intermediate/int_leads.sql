@@ -17,5 +17,5 @@ select
     converted_account_id,
     converted_contact_id,
     converted_opportunity_id
-from {{ changed_rows(ref('stg_salesforce__lead'), 'lead_id', logged_lead_attributes) }} as leads
+from {{ changed_rows(ref('stg_salesforce__lead'), 'lead_id', logged_lead_attributes) }} as leads  -- noqa: AL05
 where not is_deleted

@@ -11,6 +11,10 @@
 -- Incremental: the opportunities changed since the last build (macros/pipeline_snapshot.sql,
 -- opportunities_changed_since) are re-derived; a full refresh gives the same table.
 
+{%- set changed_opportunities = changed_rows(
+    ref('stg_salesforce__opportunity'), 'opportunity_id', changed_opportunity_states
+) %}
+
 with
 
 -- Live opportunities with what a state needs (kept lean: the daily snapshot reads only this).
@@ -29,8 +33,7 @@ opportunities as (
         coalesce(opportunities.forecast_category_name, current_stage.forecast_category) as forecast_category,
         {{ company_date('opportunities.created_at') }} as created_date,
         opportunities._loaded_at
-    from {{ changed_rows(ref('stg_salesforce__opportunity'), 'opportunity_id', changed_opportunity_states) }}
-        as opportunities
+    from {{ changed_opportunities }} as opportunities
     left join {{ ref('opportunity_stage_map') }} as current_stage
         on opportunities.stage_name = current_stage.stage_name
     left join {{ ref('int_users') }} as owners on opportunities.owner_id = owners.user_id

@@ -19,7 +19,7 @@ mqls as (
         region,
         owner_id,
         owner_team
-    from {{ changed_rows(ref('fct_lead_lifecycle'), 'lead_id', logged_lead_handoffs) }} as lifecycle
+    from {{ changed_rows(ref('fct_lead_lifecycle'), 'lead_id', logged_lead_handoffs) }} as lifecycle  -- noqa: AL05
     where mql_at is not null
 ),
 

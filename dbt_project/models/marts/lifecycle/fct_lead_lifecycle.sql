@@ -8,12 +8,12 @@
 with
 
 stage_dates as (
-    select * from {{ changed_rows(ref('int_lead_stage_dates'), 'lead_id', logged_lead_attributes) }} as changed
+    select changed.* from {{ changed_rows(ref('int_lead_stage_dates'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 -- One row per live lead (this is the fact's grain).
 dimensions as (
-    select * from {{ changed_rows(ref('int_lead_dimensions'), 'lead_id', logged_lead_attributes) }} as changed
+    select changed.* from {{ changed_rows(ref('int_lead_dimensions'), 'lead_id', logged_lead_attributes) }} as changed
 ),
 
 -- Company-time-zone dates of the stage times, for whole-day velocities.
