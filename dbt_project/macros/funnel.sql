@@ -134,7 +134,8 @@
 {%- endmacro %}
 
 {#- Each row of `relation` (with event_date, owner_id, owner_team) once per KPI grain and level,
-    with the period it falls in and the level's key. -#}
+    with the period it falls in and the level's key. The calling model defines the CTEs it reads:
+    `calendar` (dim_date), `grains` (kpi_grains()) and `levels` (kpi_levels_relation()). -#}
 {% macro kpi_periods_and_levels(relation) -%}
     select
         grains.grain,
