@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import jinja2
 import pytest
 
 from orchestration.extract.contract import load_contract
@@ -139,6 +140,45 @@ def test_a_warehouse_landed_before_record_keys_gets_them_at_its_next_landing(tmp
         ("batch1", 2, "00QA"),
         ("batch1", 3, "_row:batch1:3"),
         ("batch2", 2, "00QA"),
+    ]
+
+
+def _dbt_record_hash(key: str) -> str:
+    """dbt's record_hash macro (macros/incremental.sql), rendered as dbt's Jinja would."""
+    environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+    macros = environment.from_string((DBT_PROJECT_DIR / "macros" / "incremental.sql").read_text()).module
+    return str(macros.record_hash(key)).strip()
+
+
+def test_every_row_stores_a_number_for_its_record_that_dbt_computes_the_same(tmp_path, warehouse):
+    # A night's staging finds a changed record's raw versions by _record_hash, then checks the
+    # keys; dbt hashes the keys the quality gate held itself, so both sides must agree.
+    write_csv(tmp_path / "day1" / "Lead.csv", ["Id", "Status"], [["00QA", "Open"], ["", "Open"], ["00QB", "Open"]])
+    write_csv(tmp_path / "day2" / "Lead.csv", ["Id", "Status"], [["00QA", "Working"]])
+    land(warehouse, tmp_path / "day1", "batch1")
+    land(warehouse, tmp_path / "day2", "batch2")
+    versions = rows(warehouse, "select _record_key, _record_hash from raw.lead order by _batch_id, _source_row")
+    assert [key for key, _ in versions] == ["00QA", "_row:batch1:3", "00QB", "00QA"]
+    assert all(isinstance(number, int) for _, number in versions)
+    assert versions[0][1] == versions[3][1]  # two versions of one record
+    assert len({number for _, number in versions}) == 3
+    dbt_numbers = rows(
+        warehouse, f"select {_dbt_record_hash('_record_key')} from raw.lead order by _batch_id, _source_row"
+    )
+    assert [number for (number,) in dbt_numbers] == [number for _, number in versions]
+
+
+def test_a_warehouse_landed_before_record_hashes_gets_them_at_its_next_landing(tmp_path, warehouse):
+    write_csv(tmp_path / "day1" / "Lead.csv", ["Id", "Status"], [["00QA", "Open"]])
+    write_csv(tmp_path / "day2" / "Lead.csv", ["Id", "Status"], [["00QA", "Working"]])
+    land(warehouse, tmp_path / "day1", "batch1")
+    [(before,)] = rows(warehouse, "select _record_hash from raw.lead")
+    with connect(warehouse) as conn:
+        conn.execute("alter table raw.lead drop column _record_hash")
+    land(warehouse, tmp_path / "day2", "batch2")
+    assert rows(warehouse, "select _batch_id, _record_hash from raw.lead order by 1") == [
+        ("batch1", before),
+        ("batch2", before),
     ]
 
 

@@ -138,12 +138,64 @@
     where changed._loaded_at > {{ watermark() }}
 {%- endmacro %}
 
+{#- The _record_hash of the records changed_record_keys gives. -#}
+{% macro changed_record_hashes(raw_relation) -%}
+    select changed._record_hash
+    from {{ raw_relation }} as changed
+    where changed._loaded_at > {{ watermark() }}
+{%- endmacro %}
+
+{#- The number raw stores for a record key (_record_hash): orchestration/extract/loader.py,
+    RECORD_HASH_SQL (tests/test_loader.py holds the two equal). -#}
+{% macro record_hash(key) -%}
+    cast(md5_number({{ key }}) >> 65 as bigint)
+{%- endmacro %}
+
+{#- The rows of raw `relation` whose record key is one of `keys`. On DuckDB (with _row_id, the
+    raw rowid) they are found by `hashes` (the keys' _record_hash) on that integer column alone,
+    fetched by rowid, and then checked against the keys themselves (two keys may share a number);
+    the fetch is a materialized CTE, else the optimizer joins every raw row on the string key
+    first. Reading the string key of every raw version was most of a night's staging (10M leads,
+    the lead history's 43M raw rows: 1.6-1.8 s, this way 0.3-0.4 s). Elsewhere a plain semi-join. -#}
+{% macro raw_rows_of_records(relation, keys, hashes) -%}
+    {%- if target.type == 'duckdb' and relation is not string -%}
+    with candidate_rows as materialized (
+        select
+            wanted_rows.rowid as _row_id,
+            wanted_rows.*
+        from {{ relation }} as wanted_rows
+        inner join (
+            select rowid as _candidate_row_id
+            from {{ relation }}
+            where _record_hash in ({{ hashes }})
+        ) as candidates on wanted_rows.rowid = candidates._candidate_row_id
+    )
+
+    select candidate_rows.*
+    from candidate_rows
+    where candidate_rows._record_key in ({{ keys }})
+    {%- else -%}
+    select * from {{ relation }} where _record_key in ({{ keys }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The changed records that can have a staged row: those with a raw version loaded by the
+    watermark (a staged row comes from such a version). A record new tonight has none, so a night
+    of new lead history rows deletes nothing without reading staging's keys (10M leads: 1.0 ->
+    0.15 s). -#}
+{% macro staged_changed_records(raw_relation) -%}
+    select versions._record_key
+    from ({{ raw_rows_of_records(raw_relation, changed_record_keys(raw_relation), changed_record_hashes(raw_relation)) }})
+        as versions
+    where versions._loaded_at <= {{ watermark() }}
+{%- endmacro %}
+
 {#- pre-hook of a staging model: delete the staged version of every record that changed, by the
     record key staging carries (one scan of staging; finding the row hashes of all the record's
     raw versions first took two to three times as long). -#}
 {% macro staging_delete_changed() -%}
     {%- if is_incremental() -%}
-    {{ delete_changed_keys('_record_key', changed_record_keys(staging_source())) }}
+    {{ delete_changed_keys('_record_key', staged_changed_records(staging_source())) }}
     {%- else -%}
     select 1
     {%- endif -%}

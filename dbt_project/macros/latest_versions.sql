@@ -60,14 +60,15 @@
                 ) as _version_rank,
                 count(*) over (partition by versions._record_key) as _version_count
             from (
+                {%- if changed_only and is_incremental() %}
+                {{ raw_rows_of_records(relation, changed_record_keys(relation), changed_record_hashes(relation)) }}
+                {%- else %}
                 select
                     {%- if by_row_id %}
                     raw_rows.rowid as _row_id,
                     {%- endif %}
                     raw_rows.*
                 from {{ relation }} as raw_rows
-                {%- if changed_only and is_incremental() %}
-                where raw_rows._record_key in ({{ changed_record_keys(relation) }})
                 {%- endif %}
             ) as versions
         ) as ranked

@@ -18,11 +18,20 @@
     {{ held_since_watermark(table_name) }}
 {%- endmacro %}
 
+{#- The _record_hash of the records changed_source_records gives. -#}
+{% macro changed_source_hashes(table_name) -%}
+    {{ changed_record_hashes(source('salesforce', table_name)) }}
+    union
+    select {{ record_hash('record_key') }} from {{ quarantine_relation(table_name) }}
+    where quarantined_at > {{ watermark() }}
+{%- endmacro %}
+
 {#- `column` of every version, old ones included, of the records changed since the watermark. -#}
 {% macro changed_records_column(table_name, column) -%}
     select {{ clean_text('versions.' ~ column) }}
-    from {{ source('salesforce', table_name) }} as versions
-    where versions._record_key in ({{ changed_source_records(table_name) }})
+    from ({{ raw_rows_of_records(
+        source('salesforce', table_name), changed_source_records(table_name), changed_source_hashes(table_name)
+    ) }}) as versions
 {%- endmacro %}
 
 {#- Users whose own row or role changed (team, function, sales role). -#}

@@ -2,8 +2,9 @@
 
 Every value lands as text (a bad value never aborts a load). Each row carries _batch_id,
 _loaded_at, _source_file, _source_row (the row as a spreadsheet shows it: header = row 1),
-_row_hash (the row's content) and _record_key (the record it is a version of: its contract
-key). A row whose content is already in raw is not appended again, so re-loading an export adds
+_row_hash (the row's content), _record_key (the record it is a version of: its contract
+key) and _record_hash (a number for the key, so a night finds a changed record's versions on an
+integer column). A row whose content is already in raw is not appended again, so re-loading an export adds
 nothing; a changed record is a new version. A whole-file table (a planning document) instead
 appends every row of a changed file, so its latest batch is the whole current document. Records
 the CSV reader cannot split into the header's columns land in raw._rejected_records with their
@@ -30,7 +31,15 @@ LOAD_METADATA_TYPES = {
     "_source_row": "BIGINT",
     "_row_hash": "VARCHAR",
     "_record_key": "VARCHAR",
+    "_record_hash": "BIGINT",
 }
+
+# _record_hash: 63 bits of the key's MD5, a stable function (DuckDB's hash() may change between
+# versions, and stored values must keep matching). A night's staging finds the raw versions of
+# its changed records by this integer before checking their keys: at 10M leads, the 43M raw
+# lead history rows in 0.12 s instead of 1.2-1.4 s (macros/latest_versions.sql). dbt computes the
+# same number in macros/incremental.sql, record_hash (a test holds the two equal).
+RECORD_HASH_SQL = "cast(md5_number({key}) >> 65 as bigint)"
 
 # The key of a file outside the contract (kept in raw, not modeled).
 _DEFAULT_KEY = ("id",)
@@ -120,6 +129,9 @@ def _ensure_raw_table(
         conn.execute(f"alter table raw.{q(table)} add column _record_key VARCHAR")
         key = record_key_sql(key_columns, "keyed", tuple(existing))
         conn.execute(f"update raw.{q(table)} as keyed set _record_key = {key}")
+    if "_record_hash" not in existing:
+        conn.execute(f"alter table raw.{q(table)} add column _record_hash BIGINT")
+        conn.execute(f"update raw.{q(table)} set _record_hash = {RECORD_HASH_SQL.format(key='_record_key')}")
     for column in columns:
         if column not in existing:
             conn.execute(f"alter table raw.{q(table)} add column {q(column)} VARCHAR")
@@ -247,7 +259,8 @@ def _land(conn, file, table, batch, source_file) -> LoadResult:
                 select *, row_number() over (order by rowid) - 1 as _ordinal from _incoming
             ) as _incoming {row_join}
         )
-        select *, {record_key} as _record_key from _prepared {new_rows_only}"""
+        select *, {RECORD_HASH_SQL.format(key="_record_key")} as _record_hash
+        from (select *, {record_key} as _record_key from _prepared {new_rows_only}) as _keyed"""
     inserted = conn.execute(
         insert, {"batch_id": batch.batch_id, "loaded_at": batch.loaded_at, "source_file": source_file}
     ).fetchone()[0]
