@@ -125,7 +125,7 @@
     union
     select visits.opportunity_id
     from {{ ref('int_opportunity_stage_visits') }} as visits
-    inner join {{ ref('int_opportunities') }} as opportunities on visits.opportunity_id = opportunities.opportunity_id
+    inner join {{ ref('fct_opportunity') }} as opportunities on visits.opportunity_id = opportunities.opportunity_id
     left join {{ ref('opportunity_stage_map') }} as stage_map on visits.stage_name = stage_map.stage_name
     where visits.exited_at is null and not {{ is_closed_stage('visits', 'opportunities', 'stage_map') }}
 {%- endmacro %}

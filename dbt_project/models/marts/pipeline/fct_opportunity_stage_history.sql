@@ -18,7 +18,7 @@ opportunities as (
     select
         opportunity_id,
         is_closed
-    from {{ ref('int_opportunities') }}
+    from {{ ref('fct_opportunity') }}
 ),
 
 as_of as (
