@@ -65,18 +65,40 @@ checkpoints as (
     from bounds
 ),
 
-expanded as (
+-- Summed per owner first (each snapshot row of a checkpoint day once), then rolled up to the
+-- three levels as sums of sums; expanding every row to every level first grouped three rows
+-- per snapshot row (10M leads: the select 0.85-1.28 -> 0.48-0.69 s).
+owner_sums as (
     select
         checkpoints.grain,
         checkpoints.period_start,
-        checkpoints.checkpoint_name,
-        levels.level,
-        {{ kpi_level_id('levels.level', 'snapshot.owner_id', 'snapshot.owner_team') }} as level_id,
-        snapshot.amount_reporting,
-        snapshot.weighted_amount_reporting,
-        snapshot.expected_close_date between checkpoints.period_start and checkpoints.period_end as closes_in_period
+        snapshot.owner_id,
+        snapshot.owner_team,
+        sum(case when checkpoints.checkpoint_name = 'start' then snapshot.amount_reporting end) as open_pipeline_start,
+        sum(case when checkpoints.checkpoint_name = 'start' then snapshot.weighted_amount_reporting end)
+            as weighted_pipeline_start,
+        sum(case when checkpoints.checkpoint_name = 'end' then snapshot.amount_reporting end) as open_pipeline_end,
+        sum(case when checkpoints.checkpoint_name = 'end' then snapshot.weighted_amount_reporting end)
+            as weighted_pipeline_end,
+        sum(
+            case
+                when
+                    checkpoints.checkpoint_name = 'start'
+                    and snapshot.expected_close_date between checkpoints.period_start and checkpoints.period_end
+                    then snapshot.amount_reporting
+            end
+        ) as pipeline_closing_in_period_at_start
     from checkpoints
     inner join snapshot on checkpoints.snapshot_date = snapshot.snapshot_date
+    group by checkpoints.grain, checkpoints.period_start, snapshot.owner_id, snapshot.owner_team
+),
+
+owner_levels as (
+    select
+        owner_sums.*,
+        levels.level,
+        {{ kpi_level_id('levels.level', 'owner_sums.owner_id', 'owner_sums.owner_team') }} as level_id
+    from owner_sums
     cross join levels
 )
 
@@ -86,17 +108,10 @@ select
     level,
     level_id,
     -- Typed as fct_sales_kpis publishes them (and as a unit test's expected rows are cast).
-    cast(coalesce(sum(case when checkpoint_name = 'start' then amount_reporting end), 0) as decimal(18, 2))
-        as open_pipeline_start,
-    cast(coalesce(sum(case when checkpoint_name = 'start' then weighted_amount_reporting end), 0) as decimal(18, 2))
-        as weighted_pipeline_start,
-    cast(coalesce(sum(case when checkpoint_name = 'end' then amount_reporting end), 0) as decimal(18, 2))
-        as open_pipeline_end,
-    cast(coalesce(sum(case when checkpoint_name = 'end' then weighted_amount_reporting end), 0) as decimal(18, 2))
-        as weighted_pipeline_end,
-    cast(
-        coalesce(sum(case when checkpoint_name = 'start' and closes_in_period then amount_reporting end), 0)
-        as decimal(18, 2)
-    ) as pipeline_closing_in_period_at_start
-from expanded
+    cast(coalesce(sum(open_pipeline_start), 0) as decimal(18, 2)) as open_pipeline_start,
+    cast(coalesce(sum(weighted_pipeline_start), 0) as decimal(18, 2)) as weighted_pipeline_start,
+    cast(coalesce(sum(open_pipeline_end), 0) as decimal(18, 2)) as open_pipeline_end,
+    cast(coalesce(sum(weighted_pipeline_end), 0) as decimal(18, 2)) as weighted_pipeline_end,
+    cast(coalesce(sum(pipeline_closing_in_period_at_start), 0) as decimal(18, 2)) as pipeline_closing_in_period_at_start
+from owner_levels
 group by grain, period_start, level, level_id

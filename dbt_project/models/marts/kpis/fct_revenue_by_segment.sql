@@ -84,7 +84,9 @@ select
     by_dimension.dimension,
     by_dimension.dimension_value,
     cast(sum(by_dimension.bookings) as decimal(18, 2)) as bookings,
-    count(distinct by_dimension.opportunity_id) as won_deals
+    -- A won deal is one row per dimension (one per product family it sells), and closes in one
+    -- period of a grain: counting rows counts deals, without a distinct (10M: 0.75 -> 0.38 s).
+    count(*) as won_deals
 from by_dimension
 inner join calendar on by_dimension.close_date = calendar.date_day
 cross join grains
