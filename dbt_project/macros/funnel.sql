@@ -108,6 +108,13 @@
     select 'company' as level
 {%- endmacro %}
 
+{#- Join condition: two relations' rows of the same KPI row (grain, period, level, level id). -#}
+{% macro same_kpi_row(left, right) -%}
+    {%- for column in ['grain', 'period_start', 'level', 'level_id'] -%}
+    {{ left }}.{{ column }} = {{ right }}.{{ column }}{{ ' and ' if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}
+
 {% macro kpi_level_id(level_expression, owner_column, team_column) -%}
     case {{ level_expression }}
         when 'owner' then coalesce({{ owner_column }}, '(none)')

@@ -176,21 +176,11 @@ deal_kpis as (
         cast(coalesce(level_periods.created_amount, 0) as decimal(18, 2)) as pipeline_created,
         level_periods.created_count as opportunities_created
     from level_periods
-    left join won_cycles
-        on
-            level_periods.grain = won_cycles.grain
-            and level_periods.period_start = won_cycles.period_start
-            and level_periods.level = won_cycles.level
-            and level_periods.level_id = won_cycles.level_id
+    left join won_cycles on {{ same_kpi_row('level_periods', 'won_cycles') }}
 )
 
 select
     deal_kpis.*,
     coalesce(new_customer_counts.new_customers, 0) as new_customers
 from deal_kpis
-left join new_customer_counts
-    on
-        deal_kpis.grain = new_customer_counts.grain
-        and deal_kpis.period_start = new_customer_counts.period_start
-        and deal_kpis.level = new_customer_counts.level
-        and deal_kpis.level_id = new_customer_counts.level_id
+left join new_customer_counts on {{ same_kpi_row('deal_kpis', 'new_customer_counts') }}

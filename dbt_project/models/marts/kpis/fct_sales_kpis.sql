@@ -110,20 +110,8 @@ select
         as forecast_accuracy_pct
 from keys
 inner join period_ends on keys.grain = period_ends.grain and keys.period_start = period_ends.period_start
-left join deals
-    on
-        keys.grain = deals.grain and keys.period_start = deals.period_start
-        and keys.level = deals.level and keys.level_id = deals.level_id
-left join pipeline
-    on
-        keys.grain = pipeline.grain and keys.period_start = pipeline.period_start
-        and keys.level = pipeline.level and keys.level_id = pipeline.level_id
-left join forecasts
-    on
-        keys.grain = forecasts.grain and keys.period_start = forecasts.period_start
-        and keys.level = forecasts.level and keys.level_id = forecasts.level_id
-left join quotas
-    on
-        keys.grain = quotas.grain and keys.period_start = quotas.period_start
-        and keys.level = quotas.level and keys.level_id = quotas.level_id
+left join deals on {{ same_kpi_row('keys', 'deals') }}
+left join pipeline on {{ same_kpi_row('keys', 'pipeline') }}
+left join forecasts on {{ same_kpi_row('keys', 'forecasts') }}
+left join quotas on {{ same_kpi_row('keys', 'quotas') }}
 left join acquisition on keys.grain = acquisition.grain and keys.period_start = acquisition.period_start
