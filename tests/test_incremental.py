@@ -653,6 +653,39 @@ def test_tests_read_the_keys_no_passing_run_has_tested(nightly_warehouse, tmp_pa
     assert duplicate_leads_found(warehouse, target) == 1  # the whole table is read
 
 
+def test_records_sharing_a_record_number_are_told_apart_by_their_keys(nightly_warehouse, tmp_path):
+    """raw_rows_of_records finds a night's records by _record_hash, then checks their keys: two
+    tasks made to share a number (as two MD5s could), only the one asked for comes back, every
+    version of it."""
+    warehouse = tmp_path / "revops.duckdb"
+    shutil.copy(nightly_warehouse[0], warehouse)
+    with connect(warehouse) as conn:
+        wanted, number, versions = conn.execute(
+            "select _record_key, any_value(_record_hash), count(*) from raw.task "
+            "group by 1 order by count(*) desc, 1 limit 1"
+        ).fetchone()
+        (other,) = conn.execute("select min(_record_key) from raw.task where _record_key != $1", [wanted]).fetchone()
+        conn.execute("update raw.task set _record_hash = $1 where _record_key = $2", [number, other])
+        assert (
+            conn.execute(
+                "select count(distinct _record_key) from raw.task where _record_hash = $1", [number]
+            ).fetchone()[0]
+            == 2
+        )
+    query = (
+        "select _record_key, count(*) as versions from ({{ raw_rows_of_records("
+        f"source('salesforce', 'task'), \"select '{wanted}'\", 'select {number}') }}}}) as found group by 1"
+    )
+    completed = dbt("show", ["--inline", query, "--output", "json", "--log-format", "json"], warehouse, tmp_path / "t")
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    [shown] = [
+        event["data"]["preview"]
+        for event in map(json.loads, completed.stdout.splitlines())
+        if event.get("info", {}).get("name") == "ShowNode"
+    ]
+    assert json.loads(shown) == [{"_record_key": wanted, "versions": versions}]
+
+
 def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):
     with connect(nightly_warehouse[0], read_only=True) as conn:
         latest, as_of = conn.execute(
