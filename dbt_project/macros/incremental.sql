@@ -156,7 +156,8 @@
     fetched by rowid, and then checked against the keys themselves (two keys may share a number);
     the fetch is a materialized CTE, else the optimizer joins every raw row on the string key
     first. Reading the string key of every raw version was most of a night's staging (10M leads,
-    the lead history's 43M raw rows: 1.6-1.8 s, this way 0.3-0.4 s). Elsewhere a plain semi-join. -#}
+    43M raw lead history rows: the staged select 1.1-1.2 -> 0.21-0.29 s; DECISIONS.md, "Record
+    numbers in raw"). Elsewhere a plain semi-join on the key. -#}
 {% macro raw_rows_of_records(relation, keys, hashes) -%}
     {%- if target.type == 'duckdb' and relation is not string -%}
     with candidate_rows as materialized (
