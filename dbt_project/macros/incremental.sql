@@ -119,8 +119,8 @@
 {%- endmacro %}
 
 {#- Record keys the quality gate held out since the watermark (they left staging). -#}
-{% macro held_since_watermark(table_name) -%}
-    select record_key from {{ quarantine_relation(table_name) }} where quarantined_at > {{ watermark() }}
+{% macro held_since_watermark(table_name, expression='record_key') -%}
+    select {{ expression }} from {{ quarantine_relation(table_name) }} where quarantined_at > {{ watermark() }}
 {%- endmacro %}
 
 {# ---- staged records (CRM objects, record-keyed inputs): the record keys with a raw row loaded
@@ -132,17 +132,18 @@
     {{ return(source(source_name, table_name)) }}
 {%- endmacro %}
 
-{% macro changed_record_keys(raw_relation) -%}
-    select changed._record_key
+{#- `column` (_record_key, or _record_hash) of the raw rows loaded since the watermark. -#}
+{% macro changed_record_keys(raw_relation, column='_record_key') -%}
+    select changed.{{ column }}
     from {{ raw_relation }} as changed
     where changed._loaded_at > {{ watermark() }}
 {%- endmacro %}
 
-{#- The _record_hash of the records changed_record_keys gives. -#}
-{% macro changed_record_hashes(raw_relation) -%}
-    select changed._record_hash
-    from {{ raw_relation }} as changed
-    where changed._loaded_at > {{ watermark() }}
+{#- Every raw version, old ones included, of the records with a version loaded since the watermark. -#}
+{% macro changed_raw_rows(raw_relation) -%}
+    {{ raw_rows_of_records(
+        raw_relation, changed_record_keys(raw_relation), changed_record_keys(raw_relation, '_record_hash')
+    ) }}
 {%- endmacro %}
 
 {#- The number raw stores for a record key (_record_hash): orchestration/extract/loader.py,
@@ -186,8 +187,7 @@
     0.15 s). -#}
 {% macro staged_changed_records(raw_relation) -%}
     select versions._record_key
-    from ({{ raw_rows_of_records(raw_relation, changed_record_keys(raw_relation), changed_record_hashes(raw_relation)) }})
-        as versions
+    from ({{ changed_raw_rows(raw_relation) }}) as versions
     where versions._loaded_at <= {{ watermark() }}
 {%- endmacro %}
 

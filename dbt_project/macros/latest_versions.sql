@@ -61,7 +61,7 @@
                 count(*) over (partition by versions._record_key) as _version_count
             from (
                 {%- if changed_only and is_incremental() %}
-                {{ raw_rows_of_records(relation, changed_record_keys(relation), changed_record_hashes(relation)) }}
+                {{ changed_raw_rows(relation) }}
                 {%- else %}
                 select
                     {%- if by_row_id %}

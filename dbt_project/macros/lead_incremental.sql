@@ -11,26 +11,19 @@
   that missed a night catches up. Seeds and vars need `--full-refresh`, as for every incremental.
 -#}
 
-{#- Record keys of a CRM source table with a version loaded, or held by the gate, since the watermark. -#}
-{% macro changed_source_records(table_name) -%}
-    {{ changed_record_keys(source('salesforce', table_name)) }}
+{#- Record keys (or, `hashed`, their _record_hash) of a CRM source table with a version loaded, or
+    held by the gate, since the watermark. -#}
+{% macro changed_source_records(table_name, hashed=false) -%}
+    {{ changed_record_keys(source('salesforce', table_name), '_record_hash' if hashed else '_record_key') }}
     union
-    {{ held_since_watermark(table_name) }}
-{%- endmacro %}
-
-{#- The _record_hash of the records changed_source_records gives. -#}
-{% macro changed_source_hashes(table_name) -%}
-    {{ changed_record_hashes(source('salesforce', table_name)) }}
-    union
-    select {{ record_hash('record_key') }} from {{ quarantine_relation(table_name) }}
-    where quarantined_at > {{ watermark() }}
+    {{ held_since_watermark(table_name, record_hash('record_key') if hashed else 'record_key') }}
 {%- endmacro %}
 
 {#- `column` of every version, old ones included, of the records changed since the watermark. -#}
 {% macro changed_records_column(table_name, column) -%}
     select {{ clean_text('versions.' ~ column) }}
     from ({{ raw_rows_of_records(
-        source('salesforce', table_name), changed_source_records(table_name), changed_source_hashes(table_name)
+        source('salesforce', table_name), changed_source_records(table_name), changed_source_records(table_name, true)
     ) }}) as versions
 {%- endmacro %}
 
