@@ -271,12 +271,11 @@
     select
         deltas.{{ funnel_period_keys() | join(', deltas.') }},
         cast(coalesce(stored.entries, 0) + deltas.entries as {{ dbt.type_bigint() }}) as entries
+        {{- stored_row_id_column('stored') }}
     from deltas
     left join {{ this }} as stored on {{ keys_match(funnel_period_keys(), 'deltas', 'stored') }}
     where deltas.entries != 0;
-    delete from {{ this }} as stored
-    using {{ funnel_changes_table() }} as changed
-    where {{ keys_match(funnel_period_keys(), 'changed', 'stored') }};
+    {{ delete_matched_stored_rows(keys_match(funnel_period_keys(), 'changed', 'stored')) }};
     {{ funnel_delete_periods_out_of_range(stages) }}
     {%- endif -%}
 {%- endmacro %}
@@ -468,6 +467,31 @@
     {{ return(log_restarted_since_watermark(funnel_lead_day_changes(), 'lead_id is null')) }}
 {%- endmacro %}
 
+{#- A side table of changes (funnel_changes_table) made by a left join of the stored rows keeps,
+    on DuckDB, the row id of the stored row each change matched; its delete then finds them by
+    row id (the side table and the delete run in one transaction, which no checkpoint renumbers).
+    Joining the changes on the keys again read every stored row: 0.57 s a night for the 30M-row
+    histogram at 10M leads, 0.01 s by row id. Elsewhere the delete joins on the keys (`match`,
+    of aliases `changed` and `stored`). -#}
+{% macro stored_row_id_column(stored) -%}
+    {%- if target.type == 'duckdb' -%}
+    , {{ stored }}.rowid as _stored_row_id
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_matched_stored_rows(match) -%}
+    {%- if target.type == 'duckdb' -%}
+    delete from {{ this }}
+    where rowid in (select changed._stored_row_id from {{ funnel_changes_table() }} as changed)
+    {%- else -%}
+    {#- A join, not a correlated EXISTS: DuckDB ran that as a semi join deduplicating every stored
+        row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows). #}
+    delete from {{ this }} as stored
+    using {{ funnel_changes_table() }} as changed
+    where {{ match }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- pre-hook of the histogram: on a rebuild, empty it; otherwise add up the logged deltas since
     the watermark per histogram row, write the rows they change (stored + delta) to a side table
     and delete those rows (the model inserts the side table's non-zero rows). The changed slices
@@ -500,14 +524,11 @@
         deltas.{{ funnel_histogram_keys() | join(', deltas.') }},
         deltas.converted_days,
         coalesce(stored.leads, 0) + deltas.leads as leads
+        {{- stored_row_id_column('stored') }}
     from deltas
     left join {{ this }} as stored on {{ funnel_histogram_rows_match('deltas', 'stored') }}
     where deltas.leads != 0;
-    -- A join, not a correlated EXISTS: DuckDB ran that as a semi join deduplicating every stored
-    -- row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows).
-    delete from {{ this }} as stored
-    using {{ funnel_changes_table() }} as changed
-    where {{ funnel_histogram_rows_match('changed', 'stored') }};
+    {{ delete_matched_stored_rows(funnel_histogram_rows_match('changed', 'stored')) }};
     insert into {{ funnel_changed_slices() }}
     select distinct {{ funnel_histogram_keys() | join(', ') }}, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
     from {{ funnel_changes_table() }}

@@ -254,10 +254,12 @@
     relation): for `from {{ changed_rows(...) }} as alias`. On DuckDB the keys are found on their
     column alone and the rows fetched by rowid: a semi-join reads every column of every row before
     it filters, 2-4x slower on a wide table (10M leads, ~90K changed: the staged leads 1.2-1.6 ->
-    0.48 s, lead history 2.0-2.8 -> 0.6 s, fct_lead_lifecycle 0.74-0.91 -> 0.38 s). A unit test's
-    fixture (a string, no rowid) and other adapters take the plain semi-join. `keys` is SQL, or a
-    key-set macro (passed uncalled: it reads this model's watermark, which only an incremental
-    run has). -#}
+    0.48 s, lead history 2.0-2.8 -> 0.6 s, fct_lead_lifecycle 0.74-0.91 -> 0.38 s). The fetch is
+    a materialized CTE: inlined, DuckDB's optimizer may push the reader's filters into it and join
+    every row on the row ids instead (int_lead_stage_events read 19M rows of lead history that
+    way: 1.2 -> 0.78 s). A unit test's fixture (a string, no rowid) and other adapters take the
+    plain semi-join. `keys` is SQL, or a key-set macro (passed uncalled: it reads this model's
+    watermark, which only an incremental run has). -#}
 {% macro changed_rows(relation, key_column, keys) -%}
     {%- if not is_incremental() -%}
     {{ relation }}
@@ -265,13 +267,17 @@
     {%- set keys = keys() if keys is callable else keys -%}
     {%- if target.type == 'duckdb' and relation is not string -%}
     (
-        select wanted_rows.*
-        from {{ relation }} as wanted_rows
-        inner join (
-            select rowid as _changed_row_id
-            from {{ relation }}
-            where {{ key_column }} in ({{ keys }})
-        ) as changed_row_ids on wanted_rows.rowid = changed_row_ids._changed_row_id
+        with changed_row_data as materialized (
+            select wanted_rows.*
+            from {{ relation }} as wanted_rows
+            inner join (
+                select rowid as _changed_row_id
+                from {{ relation }}
+                where {{ key_column }} in ({{ keys }})
+            ) as changed_row_ids on wanted_rows.rowid = changed_row_ids._changed_row_id
+        )
+
+        select * from changed_row_data
     )
     {%- else -%}
     (select * from {{ relation }} where {{ key_column }} in ({{ keys }}))

@@ -19,7 +19,9 @@ periods_in_range as (
 -- The rows the night's changes moved: stored entries plus the deltas. A slice whose last lead
 -- left goes; a total stays, zero, while its period is in range.
 counted as (
-    select changed.*
+    select
+        changed.{{ funnel_period_keys() | join(',\n        changed.') }},
+        changed.entries
     from {{ funnel_changes_table() }} as changed
     where
         changed.entries != 0
