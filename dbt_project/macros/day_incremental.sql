@@ -28,6 +28,27 @@
     where {{ key_column }} in ({{ keys }});
 {%- endmacro %}
 
+{#- pre-hook statement of the logging model: log the days of its rows with a key in `keys`, and
+    delete those rows. On DuckDB one scan of the key column finds both (row ids and days kept in a
+    temporary table; row ids hold within the hook's transaction); reading the 15M activity ids
+    twice was ~0.25 s a night at 10M leads. -#}
+{% macro delete_keys_logging_days(key_column, keys, day_column) -%}
+    {%- if target.type == 'duckdb' -%}
+    {%- set deleted = this.identifier ~ '__deleted_rows' -%}
+    create or replace temporary table {{ deleted }} as
+    select rowid as _row_id, {{ day_column }} as day from {{ this }}
+    where {{ key_column }} in ({{ keys }});
+    {{ create_changed_days_log(this.identifier) }};
+    insert into {{ changed_days_log(this.identifier) }} (day, recorded_at, everything)
+    select distinct day, {{ this_run() }}, false from {{ deleted }};
+    delete from {{ this }} where rowid in (select _row_id from {{ deleted }});
+    drop table {{ deleted }}
+    {%- else -%}
+    {{ log_days_of_keys(key_column, keys, day_column) }}
+    delete from {{ this }} where {{ key_column }} in ({{ keys }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The logging model's full build: every day changed. -#}
 {% macro log_every_day() -%}
     {{ create_changed_days_log(this.identifier) }};
