@@ -20,11 +20,12 @@
 {%- endmacro %}
 
 {#- Statements (each ending in `;`) of the logging model's hooks: the distinct `day_column` of
-    its rows with a key in `keys` (pre-hook: before its delete; post-hook: after its insert). -#}
-{% macro log_days_of_keys(key_column, keys, day_column) -%}
+    `rows` (a relation; by default this model), of those with a key in `keys` (pre-hook: before
+    its delete; post-hook: after its insert). -#}
+{% macro log_days_of_keys(key_column, keys, day_column, rows=this) -%}
     {{ create_changed_days_log(this.identifier) }};
     insert into {{ changed_days_log(this.identifier) }} (day, recorded_at, everything)
-    select distinct {{ day_column }}, {{ this_run() }}, false from {{ this }}
+    select distinct {{ day_column }}, {{ this_run() }}, false from {{ rows }}
     where {{ key_column }} in ({{ keys }});
 {%- endmacro %}
 
@@ -36,11 +37,9 @@
     {%- if target.type == 'duckdb' -%}
     {%- set deleted = this.identifier ~ '__deleted_rows' -%}
     create or replace temporary table {{ deleted }} as
-    select rowid as _row_id, {{ day_column }} as day from {{ this }}
+    select rowid as _row_id, {{ key_column }}, {{ day_column }} from {{ this }}
     where {{ key_column }} in ({{ keys }});
-    {{ create_changed_days_log(this.identifier) }};
-    insert into {{ changed_days_log(this.identifier) }} (day, recorded_at, everything)
-    select distinct day, {{ this_run() }}, false from {{ deleted }};
+    {{ log_days_of_keys(key_column, keys, day_column, rows=deleted) }}
     delete from {{ this }} where rowid in (select _row_id from {{ deleted }});
     drop table {{ deleted }}
     {%- else -%}
