@@ -1,6 +1,6 @@
 """Nightly exports one after another: every incremental model (staged CRM objects and record-keyed
 inputs, lead stage events and dates, activities and their owners' days, the funnel facts,
-opportunity states, stage visits and stage history, the daily pipeline snapshot) stays equal to a
+opportunities and their states, stage visits and stage history, the daily pipeline snapshot) stays equal to a
 full rebuild, with new days, late edits, late-arriving history, deletions, a quarantined new
 version, changes that reach leads through related records, and a quiet night with a single stage
 change included."""
@@ -48,6 +48,8 @@ INCREMENTAL_MODELS = (
     "marts.fct_lead_lifecycle",
     "marts.dim_lead",
     "marts.fct_lead_handoff",
+    "marts.dim_account",
+    "marts.fct_opportunity",
     "marts.fct_opportunity_stage_history",
     SNAPSHOT,
 )
@@ -67,6 +69,37 @@ HISTOGRAM = "intermediate.int_funnel_cohort_histogram"
 DELETED_LEAD, LATE_HISTORY_LEAD = "lead deleted tonight", "lead with late status history"
 LATE_MODSTAMP = "2026-04-21T05:00:00.000Z"
 LATE_COST = "12345.67"
+# A deal without a lead of its own carries its account's first converted lead's channel.
+ORPHANED_DEAL = "deal whose account's lead moved away"
+# The only converted lead of an account with a closed deal without a lead or LeadSource of its own
+# moves to another account: the deal's channel is Unknown after the move.
+LEAD_MOVED_OFF_ACCOUNT = """
+with account_leads as (
+    select converted_account_id as account_id, min(lead_id) as lead_id, count(*) as leads
+    from intermediate.int_lead_dimensions
+    where converted_account_id is not null
+    group by converted_account_id
+)
+select
+    account_leads.lead_id,
+    (select max(account_id) from marts.dim_account where account_id != account_leads.account_id),
+    min(deals.opportunity_id)
+from account_leads
+inner join marts.fct_opportunity as deals on account_leads.account_id = deals.account_id
+where
+    account_leads.leads = 1
+    -- an account no other change of the night reaches (the two edited deals' accounts)
+    and account_leads.account_id not in (
+        select account_id from marts.fct_opportunity where opportunity_id in (?, ?) and account_id is not null
+    )
+    and deals.is_closed
+    and deals.originating_lead_id is null
+    and deals.lead_source is null
+    and deals.channel != 'Unknown'
+group by account_leads.lead_id, account_leads.account_id
+order by account_leads.lead_id desc
+limit 1
+"""
 # A call completed long before the export: its old and its new day are recounted.
 MOVED_TASK_AT = "2025-06-03T15:00:00.000Z"
 
@@ -93,7 +126,8 @@ def all_model_tables(warehouse: Path) -> list[str]:
 
 
 def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str, str]:
-    """The previous export with a lead deleted, a status change dated a year back for another lead,
+    """The previous export with a lead deleted, a converted lead moved to another account (the only
+    lead of an account whose deal has no lead of its own), a status change dated a year back for another lead,
     a late amount edit on a won deal and a new opportunity version the gate quarantines
     (probability 1000) of an opportunity staged so far; and changes that reach leads through
     related records: a campaign membership moved to another lead, a converted account's industry
@@ -121,6 +155,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
             "select min(opportunity_id) filter (not is_closed), min(opportunity_id) filter (is_won) "
             "from staging.stg_salesforce__opportunity where not is_deleted"
         ).fetchone()
+        moved_lead, new_account, orphaned_deal = staged.execute(LEAD_MOVED_OFF_ACCOUNT, [held, edited]).fetchone()
         (deal_role,) = staged.execute(
             "select user_role_id from staging.stg_salesforce__user where user_id = ("
             "select owner_id from marts.fct_opportunity where not is_closed order by opportunity_id desc limit 1)"
@@ -128,7 +163,9 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
     rewrite(
         "Lead.csv",
         f"select * replace (case when Id = '{deleted}' then 'true' else IsDeleted end as IsDeleted, "
-        f"case when Id = '{deleted}' then '{LATE_MODSTAMP}' else SystemModstamp end as SystemModstamp) from {{src}}",
+        f"case when Id = '{moved_lead}' then '{new_account}' else ConvertedAccountId end as ConvertedAccountId, "
+        f"case when Id in ('{deleted}', '{moved_lead}') then '{LATE_MODSTAMP}' else SystemModstamp end "
+        f"as SystemModstamp) from {{src}}",
     )
     rewrite(
         "LeadHistory.csv",
@@ -205,6 +242,7 @@ def late_night_export(previous: Path, target: Path, warehouse: Path) -> dict[str
         "role": role,
         "deal role": deal_role,
         "cost deal": cost_deal,
+        ORPHANED_DEAL: orphaned_deal,
         "moved task": moved_task,
         "deleted event": deleted_event,
     }
@@ -402,6 +440,18 @@ def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):
     assert str(quiet_mql[0]) == "2026-04-20"
     assert [industry for industry, _ in industries] == ["Late Industry"]
     assert teams[0] > 0 and teams[0] == teams[1]
+
+
+def test_a_lead_moved_off_its_account_reached_the_accounts_deals(nightly_warehouse):
+    """The deal took its channel from its account's only converted lead (first touch at account
+    level). That lead now converts into another account, which only its older versions in raw
+    remember: the deal falls back to its own LeadSource (none, so Unknown)."""
+    warehouse, touched = nightly_warehouse
+    with connect(warehouse, read_only=True) as conn:
+        (channel,) = conn.execute(
+            "select channel from marts.fct_opportunity where opportunity_id = ?", [touched[ORPHANED_DEAL]]
+        ).fetchone()
+    assert channel == "Unknown"
 
 
 def test_an_owner_team_change_reached_every_state_and_snapshot_day_of_their_deals(nightly_warehouse):

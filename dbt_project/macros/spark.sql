@@ -131,3 +131,6 @@
     {%- endfor -%}
     {{ return(statements[0] if statements else '') }}
 {% endmacro %}
+
+{% macro spark__materialized_cte() -%}
+{%- endmacro %}

@@ -138,5 +138,5 @@ view: dim_account {
     type: count
   }
 
-  description: "Accounts with segment (seeds/segment_bands.csv), industry, region (billing country) and customer status: an account becomes a customer on the close date of its first won deal."
+  description: "Accounts with segment (seeds/segment_bands.csv), industry, region (billing country) and customer status: an account becomes a customer on the close date of its first won deal. Incremental: a night re-derives the accounts whose record or deals changed; a full refresh gives the same table (tested)."
 }

@@ -151,21 +151,53 @@ history_series as (
     from carriers
 ),
 
+-- The windows' edges (each period's start and each window's start): every window is a run of
+-- whole spans between consecutive edges, so the daily actuals are summed per owner, type and span
+-- first and the windows add up spans, not days (10M leads: the select 1.02-1.10 -> 0.55-0.58 s).
+history_edges as (
+    select period_start as edge from history_series
+    union
+    select {{ dbt.dateadd('day', '-1 * window_days', 'period_start') }} as edge from history_series
+),
+
+-- The span of each day with actuals: the latest edge on or before it (none before the first).
+day_spans as (
+    select
+        actual_days.day,
+        max(history_edges.edge) as span_start
+    from (select distinct day from {{ ref('int_quota_daily_actuals') }}) as actual_days
+    inner join history_edges on actual_days.day >= history_edges.edge
+    group by actual_days.day
+),
+
+span_actuals as (
+    select
+        daily_actuals.owner_id,
+        daily_actuals.quota_type,
+        day_spans.span_start,
+        sum(daily_actuals.actual) as actual
+    from daily_actuals
+    inner join day_spans on daily_actuals.day = day_spans.day
+    -- the types a window reads, not the activity kinds (7.9M of the 15M rows at 10M leads)
+    where daily_actuals.quota_type in (select history_series.actual_type from history_series)
+    group by daily_actuals.owner_id, daily_actuals.quota_type, day_spans.span_start
+),
+
 history as (
     select
         history_series.period_start,
         history_series.owner_id,
         history_series.quota_type,
-        sum(case when history_series.series = 'prior_bookings' then daily_actuals.actual end)
+        sum(case when history_series.series = 'prior_bookings' then span_actuals.actual end)
             as prior_period_bookings,
-        sum(case when history_series.series = 'trailing' then daily_actuals.actual end) as trailing_actual
+        sum(case when history_series.series = 'trailing' then span_actuals.actual end) as trailing_actual
     from history_series
-    inner join daily_actuals
+    inner join span_actuals
         on
-            history_series.owner_id = daily_actuals.owner_id
-            and history_series.actual_type = daily_actuals.quota_type
-            and history_series.period_start > daily_actuals.day
-            and daily_actuals.day
+            history_series.owner_id = span_actuals.owner_id
+            and history_series.actual_type = span_actuals.quota_type
+            and history_series.period_start > span_actuals.span_start
+            and span_actuals.span_start
             >= {{ dbt.dateadd('day', '-1 * history_series.window_days', 'history_series.period_start') }}
     group by history_series.period_start, history_series.owner_id, history_series.quota_type
 ),

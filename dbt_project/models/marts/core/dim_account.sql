@@ -1,11 +1,22 @@
+{{ config(**changed_keys_config('account_id', 'changed_accounts', 'account_record_watermark')) }}
 -- Accounts with segment (size band), industry, region and customer status: an account becomes a
--- customer on the close date of its first won opportunity.
+-- customer on the close date of its first won opportunity. Incremental: a night re-derives the
+-- accounts whose record changed and those of every version of a changed deal (its first won
+-- deal); a full refresh gives the same table.
+{#- Rendered when parsing too, so that dbt sees what it reads; not on a full build or in a unit test. -#}
+{%- if not execute or is_incremental() %}
+{%- set account_keys = log_changed_keys(changed_accounts()).select %}
+{%- endif %}
 
 with
 
 accounts as (
     select * from {{ ref('stg_salesforce__account') }}
-    where not is_deleted
+    where
+        not is_deleted
+    {%- if is_incremental() %}
+        and account_id in ({{ account_keys }})
+    {%- endif %}
 ),
 
 regions as (
@@ -29,6 +40,9 @@ first_wins as (
         not opportunities.is_deleted
         and {{ is_won_deal('opportunities', 'stage_map') }}
         and opportunities.account_id is not null
+    {%- if is_incremental() %}
+        and opportunities.account_id in (select accounts.account_id from accounts)
+    {%- endif %}
     group by opportunities.account_id
 )
 

@@ -1,9 +1,22 @@
--- One row per live (not deleted) opportunity (METRICS.md section 3).
+{{ config(**changed_keys_config(
+    'opportunity_id', 'changed_fact_opportunities', 'fact_opportunity_record_watermark'
+)) }}
+-- One row per live (not deleted) opportunity (METRICS.md section 3). Incremental: a night
+-- re-derives the deals its changes reach and the open ones (macros/opportunity_incremental.sql),
+-- from int_opportunities' definition narrowed to them; a full refresh gives the same table.
+{#- Rendered when parsing too, so that dbt sees what it reads; not on a full build or in a unit test. -#}
+{%- if not execute or is_incremental() %}
+{%- set changed_opportunities = live_opportunities(log_changed_keys(changed_fact_opportunities()).select) %}
+{%- endif %}
 
 with
 
 opportunities as (
+    {%- if is_incremental() %}
+    {{ changed_opportunities }}
+    {%- else %}
     select * from {{ ref('int_opportunities') }}
+    {%- endif %}
 ),
 
 as_of as (

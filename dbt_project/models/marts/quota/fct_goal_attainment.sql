@@ -21,9 +21,13 @@ as_of as (
     select as_of_date from {{ ref('int_as_of') }}
 ),
 
-leads as (
+-- The three lead counts read one narrow copy of the lifecycle, each counted per day and person
+-- before the deals join them (10M leads: the select 0.65-0.75 -> 0.58 s).
+leads as {{ materialized_cte() }} (
     select
-        lifecycle.*,
+        lifecycle.lead_date,
+        lifecycle.mql_date,
+        lifecycle.sql_date,
         coalesce(campaigns.owner_id, lifecycle.owner_id) as credited_user_id
     from {{ ref('fct_lead_lifecycle') }} as lifecycle
     left join {{ ref('dim_campaign') }} as campaigns on lifecycle.campaign_id = campaigns.campaign_id
@@ -38,25 +42,28 @@ daily as (
         lead_date as day,
         'leads' as metric,
         credited_user_id,
-        1 as value
+        count(*) as value
     from leads
     where lead_date is not null
+    group by lead_date, credited_user_id
     union all
     select
         mql_date as day,
         'mqls' as metric,
         credited_user_id,
-        1 as value
+        count(*) as value
     from leads
     where mql_date is not null
+    group by mql_date, credited_user_id
     union all
     select
         sql_date as day,
         'sqls' as metric,
         credited_user_id,
-        1 as value
+        count(*) as value
     from leads
     where sql_date is not null
+    group by sql_date, credited_user_id
     union all
     select
         close_date as day,

@@ -73,7 +73,9 @@ daily as (
 -- The periods each day with actuals falls in: the range join runs on the distinct days (hundreds),
 -- and the daily rows (millions) find theirs by equality.
 actual_days as (
-    select distinct day from daily
+    -- From the table, not the CTE: a second reader made DuckDB copy the 15M daily rows (10M
+    -- leads: the select 0.87-0.90 -> 0.54-0.57 s).
+    select distinct day from {{ ref('int_quota_daily_actuals') }}
 ),
 
 period_days as (
