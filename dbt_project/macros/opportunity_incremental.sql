@@ -30,15 +30,9 @@
 {#- The staged tables' newest load time: a raw row loaded later is a change. (A version the gate
     held out is in raw and not in staging: the watermark can only be older, never newer.) -#}
 {% macro fact_opportunity_record_watermark() -%}
-    {{ record_watermark([
-        ref('stg_salesforce__opportunity'),
-        ref('stg_salesforce__opportunity_history'),
-        ref('stg_salesforce__dated_conversion_rate'),
-        ref('stg_salesforce__user'),
-        ref('stg_salesforce__user_role'),
-        ref('stg_salesforce__account'),
-        ref('stg_salesforce__lead'),
-    ]) }}
+    {{ record_watermark(
+        opportunity_change_relations() + [ref('stg_salesforce__account'), ref('stg_salesforce__lead')]
+    ) }}
 {%- endmacro %}
 
 {# ---- dim_account: a changed-key incremental of its record and its deals -------------------- #}

@@ -85,14 +85,19 @@
     {{ opportunities_changed_since(watermark()) }}
 {%- endmacro %}
 
-{% macro opportunity_states_record_watermark() -%}
-    {{ record_watermark([
+{#- The staged tables opportunities_changed_since reads. -#}
+{% macro opportunity_change_relations() -%}
+    {{ return([
         ref('stg_salesforce__opportunity'),
         ref('stg_salesforce__opportunity_history'),
         ref('stg_salesforce__dated_conversion_rate'),
         ref('stg_salesforce__user'),
         ref('stg_salesforce__user_role'),
     ]) }}
+{%- endmacro %}
+
+{% macro opportunity_states_record_watermark() -%}
+    {{ record_watermark(opportunity_change_relations()) }}
 {%- endmacro %}
 
 {# ---- the stage visits and history facts: changed-key incrementals of history alone -------- #}
