@@ -23,6 +23,10 @@ EXPORT_TIMES = ("2026-03-31T06:00:00", "2026-04-01T06:00:00", "2026-04-21T06:00:
 SNAPSHOT = "marts.fct_pipeline_snapshot_daily"
 DAILY_ACTUALS = "intermediate.int_quota_daily_actuals"
 ACTIVITY_DAYS = "intermediate.int_owner_activity_days"
+# The deal-based daily actuals a night wrote (macros/quota_actuals.sql): new versions and rows gone.
+DEAL_ROWS_WRITTEN = (
+    "select owner_id, cast(day as varchar), quota_type, is_current from audit.int_quota_daily_actuals__changes"
+)
 INCREMENTAL_MODELS = (
     "staging.stg_salesforce__lead",
     "staging.stg_salesforce__lead_history",
@@ -272,7 +276,7 @@ def quiet_night_export(previous: Path, target: Path, warehouse: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict]:
     """A warehouse fed five successive exports of the same company, built incrementally."""
     root = tmp_path_factory.mktemp("nightly")
     warehouse = root / "revops.duckdb"
@@ -286,10 +290,18 @@ def nightly_warehouse(manifest, tmp_path_factory) -> tuple[Path, dict[str, str]]
     touched = late_night_export(exports[-1], root / "export-late", warehouse)
     outcome = run_pipeline(root / "export-late", warehouse)
     assert outcome.success, outcome.error
+    with connect(warehouse, read_only=True) as conn:
+        late_deal_rows = conn.execute(DEAL_ROWS_WRITTEN).fetchall()
     quiet = quiet_night_export(root / "export-late", root / "export-quiet", warehouse)
     quiet_run = run_pipeline(root / "export-quiet", warehouse)
     assert quiet_run.success
-    return warehouse, {**touched, "late run": outcome.run_id, "quiet month lead": quiet, "quiet run": quiet_run.run_id}
+    return warehouse, {
+        **touched,
+        "late run": outcome.run_id,
+        "late deal rows written": late_deal_rows,
+        "quiet month lead": quiet,
+        "quiet run": quiet_run.run_id,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -420,6 +432,27 @@ def test_a_moved_and_a_deleted_activity_reached_the_daily_actuals(nightly_wareho
     assert {moved_day, meeting_day} <= logged
     assert calls is not None and calls[0] >= 1
     assert day_calls is not None and day_calls[0] == calls[0]
+
+
+def test_the_daily_actuals_wrote_only_the_deal_rows_that_changed(nightly_warehouse):
+    """A night re-derives the deal-based actuals whole but writes only their difference: the late
+    night's amount edit of a won deal rewrote its revenue on its close date, while most deal rows
+    stayed in place; the quiet night, which changed no deal, wrote none (both equal a full
+    refresh: the parametrized test above)."""
+    warehouse, touched = nightly_warehouse
+    late = touched["late deal rows written"]
+    with connect(warehouse, read_only=True) as conn:
+        owner, close_day = conn.execute(
+            "select owner_id, cast(close_date as varchar) from marts.fct_opportunity where opportunity_id = $1",
+            [touched["edited"]],
+        ).fetchone()
+        (deal_rows,) = conn.execute(
+            f"select count(*) from {DAILY_ACTUALS} where quota_type not like 'activity%'"
+        ).fetchone()
+        quiet = conn.execute(DEAL_ROWS_WRITTEN).fetchall()
+    assert (owner, close_day, "revenue", True) in late
+    assert len(late) < deal_rows / 10
+    assert quiet == []
 
 
 def test_related_record_changes_reached_the_lead_tables(nightly_warehouse):

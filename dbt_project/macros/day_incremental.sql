@@ -70,14 +70,17 @@
 {# ---- the consumer --------------------------------------------------------------------------- #}
 
 {#- The config of a consumer: `identifier` names the logging model, `day_column` the consumer's
-    day, `rebuilt` (a condition on its rows) the part it re-derives whole each night. A table on
-    Spark, like the logging model. -#}
-{% macro logged_days_config(identifier, day_column, rebuilt='false') -%}
+    day, `by_day` (a condition on its rows) the part it re-derives per logged day (the rest, if
+    any, its `also_pre_hook` keeps, run after the day's delete). A table on Spark, like the
+    logging model. -#}
+{% macro logged_days_config(identifier, day_column, by_day='true', also_pre_hook=none) -%}
+    {%- set pre_hooks = ["{{ delete_logged_days('" ~ identifier ~ "', '" ~ day_column ~ "', \"" ~ by_day ~ "\") }}"] -%}
+    {%- if also_pre_hook is not none -%}{%- do pre_hooks.append(also_pre_hook) -%}{%- endif -%}
     {{ return({
         'materialized': 'table' if target.type == 'spark' else 'incremental',
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
-        'pre_hook': "{{ delete_logged_days('" ~ identifier ~ "', '" ~ day_column ~ "', \"" ~ rebuilt ~ "\") }}",
+        'pre_hook': pre_hooks,
         'post_hook': "{{ record_logged_days_watermark('" ~ identifier ~ "') }}",
     }) }}
 {%- endmacro %}
@@ -107,10 +110,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- pre-hook of the consumer: delete the rows it is about to re-derive, those `rebuilt` names (the
-    part rebuilt whole each night) and those of the logged days. Its opted-in tests
-    (macros/untested_keys.sql) read those rows: the days are logged as the keys, as text. -#}
-{% macro delete_logged_days(identifier, day_column, rebuilt) -%}
+{#- pre-hook of the consumer: delete the rows of the logged days that it re-derives by day (those
+    `by_day` names; every row when every day changed). Its opted-in tests (macros/untested_keys.sql)
+    read the rows of those days: the days are logged as the keys, as text. -#}
+{% macro delete_logged_days(identifier, day_column, by_day) -%}
     {%- if not is_incremental() -%}
     {{ log_everything_untested() }}
     {%- else -%}
@@ -121,7 +124,7 @@
     {%- else %}
     {%- set days = logged_days_since_watermark(identifier) %}
     {{ log_changed_keys('select cast(day as ' ~ dbt.type_string() ~ ') from (' ~ days ~ ') as logged').log }}
-    delete from {{ this }} where {{ rebuilt }} or {{ day_column }} in ({{ days }})
+    delete from {{ this }} where ({{ by_day }}) and {{ day_column }} in ({{ days }})
     {%- endif %}
     {%- endif -%}
 {%- endmacro %}

@@ -124,21 +124,24 @@
 {%- endmacro %}
 
 {#- Every (grain, period_start) from the first to the last date of `stages` (the facts'
-    zero-filled range). -#}
-{% macro funnel_range_periods(stages, lead_days, calendar) -%}
-    {%- set stage_dates = [] -%}
-    {%- for stage in stages -%}{%- do stage_dates.append(stage ~ '_date') -%}{%- endfor -%}
-    {#- Spark's least/greatest want two arguments or more. -#}
-    {%- set earliest = stage_dates[0] if stage_dates | length == 1 else 'least(' ~ stage_dates | join(', ') ~ ')' -%}
-    {%- set latest = stage_dates[0] if stage_dates | length == 1 else 'greatest(' ~ stage_dates | join(', ') ~ ')' -%}
+    zero-filled range), from the stages' spans (`date_span`: int_funnel_date_span). -#}
+{% macro funnel_range_periods(stages, date_span, calendar) -%}
+    {%- set firsts = [] -%}
+    {%- set lasts = [] -%}
+    {%- for stage in stages -%}
+    {%- do firsts.append('span.first_' ~ stage ~ '_date') -%}
+    {%- do lasts.append('span.last_' ~ stage ~ '_date') -%}
+    {%- endfor %}
+    {#- Spark's least/greatest want two arguments or more; all three skip NULLs. -#}
     select distinct
         grains.grain,
         {{ period_start('grains.grain', 'range_calendar') }} as period_start
     from {{ calendar }} as range_calendar
     cross join ({{ values_relation('grain', funnel_grains()) }}) as grains
+    cross join {{ date_span }} as span
     where
-        range_calendar.date_day >= (select min({{ earliest }}) from {{ lead_days }})
-        and range_calendar.date_day <= (select max({{ latest }}) from {{ lead_days }})
+        range_calendar.date_day >= {{ firsts[0] if firsts | length == 1 else 'least(' ~ firsts | join(', ') ~ ')' }}
+        and range_calendar.date_day <= {{ lasts[0] if lasts | length == 1 else 'greatest(' ~ lasts | join(', ') ~ ')' }}
 {%- endmacro %}
 
 {#- Units to count in full: the whole range (`periods_in_range`) on a full build; on an
@@ -167,7 +170,7 @@
 {% macro funnel_delete_periods_out_of_range(stages) -%}
     delete from {{ this }} as stored
     where not exists (
-        select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_lead_days'), ref('dim_date')) }}) as in_range
+        select 1 from ({{ funnel_range_periods(stages, ref('int_funnel_date_span'), ref('dim_date')) }}) as in_range
         where in_range.grain = stored.grain and in_range.period_start = stored.period_start
     )
 {%- endmacro %}
@@ -261,8 +264,8 @@
     delete from {{ this }}
     {%- else -%}
     {{ create_incremental_state() }};
-    drop table if exists {{ funnel_changes_table() }};
-    create table {{ funnel_changes_table() }} as
+    drop table if exists {{ changes_table() }};
+    create table {{ changes_table() }} as
     with deltas as (
         {{ funnel_period_volumes(
             'select * from ' ~ funnel_lead_day_changes() ~ ' where lead_id is not null and recorded_at > ' ~ watermark(),
@@ -452,11 +455,6 @@
     {{ record_watermark([funnel_lead_day_changes()], 'recorded_at') }}
 {%- endmacro %}
 
-{#- Where a consumer of the lead-day log keeps the rows a night changes (stored + delta). -#}
-{% macro funnel_changes_table() -%}
-    audit.{{ this.identifier }}__changes
-{%- endmacro %}
-
 {#- The lead-day log holds a restart since this model's watermark (or the model never recorded
     one): the consumer is recounted from int_funnel_lead_days. Asked at execution time. -#}
 {% macro funnel_log_restarted() -%}
@@ -465,31 +463,6 @@
     {{ return(true) }}
     {%- endif -%}
     {{ return(log_restarted_since_watermark(funnel_lead_day_changes(), 'lead_id is null')) }}
-{%- endmacro %}
-
-{#- A side table of changes (funnel_changes_table) made by a left join of the stored rows keeps,
-    on DuckDB, the row id of the stored row each change matched; its delete then finds them by
-    row id (the side table and the delete run in one transaction, which no checkpoint renumbers).
-    Joining the changes on the keys again read every stored row: 0.57 s a night for the 30M-row
-    histogram at 10M leads, 0.01 s by row id. Elsewhere the delete joins on the keys (`match`,
-    of aliases `changed` and `stored`). -#}
-{% macro stored_row_id_column(stored) -%}
-    {%- if target.type == 'duckdb' -%}
-    , {{ stored }}.rowid as _stored_row_id
-    {%- endif -%}
-{%- endmacro %}
-
-{% macro delete_matched_stored_rows(match) -%}
-    {%- if target.type == 'duckdb' -%}
-    delete from {{ this }}
-    where rowid in (select changed._stored_row_id from {{ funnel_changes_table() }} as changed)
-    {%- else -%}
-    {#- A join, not a correlated EXISTS: DuckDB, before the row ids, ran that as a semi join
-        deduplicating every stored row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows). #}
-    delete from {{ this }} as stored
-    using {{ funnel_changes_table() }} as changed
-    where {{ match }}
-    {%- endif -%}
 {%- endmacro %}
 
 {#- pre-hook of the histogram: on a rebuild, empty it; otherwise add up the logged deltas since
@@ -513,8 +486,8 @@
     {%- else -%}
     {{ create_incremental_state() }};
     {{ funnel_create_changed_slices() }};
-    drop table if exists {{ funnel_changes_table() }};
-    create table {{ funnel_changes_table() }} as
+    drop table if exists {{ changes_table() }};
+    create table {{ changes_table() }} as
     with deltas as (
         {{ funnel_cohort_histogram(
             'select * from ' ~ funnel_lead_day_changes() ~ ' where lead_id is not null and recorded_at > ' ~ watermark(),
@@ -531,6 +504,6 @@
     {{ delete_matched_stored_rows(funnel_histogram_rows_match('changed', 'stored')) }};
     insert into {{ funnel_changed_slices() }}
     select distinct {{ funnel_histogram_keys() | join(', ') }}, cast({{ dbt.current_timestamp() }} as {{ dbt.type_timestamp() }})
-    from {{ funnel_changes_table() }}
+    from {{ changes_table() }}
     {%- endif -%}
 {%- endmacro %}

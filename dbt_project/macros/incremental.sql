@@ -287,3 +287,36 @@
     {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{# ---- side tables of changes ------------------------------------------------------------------ #}
+
+{#- Where a model maintained by difference keeps the rows a night changes, for its pre-hook's
+    delete and its select (the funnel facts: stored + delta; int_quota_daily_actuals' deal rows). -#}
+{% macro changes_table() -%}
+    audit.{{ this.identifier }}__changes
+{%- endmacro %}
+
+{#- A side table of changes (changes_table) made by a left join of the stored rows keeps,
+    on DuckDB, the row id of the stored row each change matched; its delete then finds them by
+    row id (the side table and the delete run in one transaction, which no checkpoint renumbers).
+    Joining the changes on the keys again read every stored row: 0.57 s a night for the 30M-row
+    histogram at 10M leads, 0.01 s by row id. Elsewhere the delete joins on the keys (`match`,
+    of aliases `changed` and `stored`). -#}
+{% macro stored_row_id_column(stored) -%}
+    {%- if target.type == 'duckdb' -%}
+    , {{ stored }}.rowid as _stored_row_id
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_matched_stored_rows(match) -%}
+    {%- if target.type == 'duckdb' -%}
+    delete from {{ this }}
+    where rowid in (select changed._stored_row_id from {{ changes_table() }} as changed)
+    {%- else -%}
+    {#- A join, not a correlated EXISTS: DuckDB, before the row ids, ran that as a semi join
+        deduplicating every stored row (3.2 s vs 0.2 s at 2M leads, 7.5M histogram rows). #}
+    delete from {{ this }} as stored
+    using {{ changes_table() }} as changed
+    where {{ match }}
+    {%- endif -%}
+{%- endmacro %}

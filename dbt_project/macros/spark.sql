@@ -134,3 +134,7 @@
 
 {% macro spark__materialized_cte() -%}
 {%- endmacro %}
+
+{% macro spark__row_number_once(keys) -%}
+    row_number() over (order by {{ keys | join(', ') }})
+{%- endmacro %}

@@ -16,7 +16,7 @@ select
     {{ funnel_histogram_keys() | join(',\n    ') }},
     converted_days,
     leads
-from {{ funnel_changes_table() }}
+from {{ changes_table() }}
 where leads != 0
 
 {%- else %}

@@ -21,7 +21,7 @@
 with
 
 periods_in_range as (
-    {{ funnel_range_periods(cohort_stages, ref('int_funnel_lead_days'), ref('dim_date')) }}
+    {{ funnel_range_periods(cohort_stages, ref('int_funnel_date_span'), ref('dim_date')) }}
 ),
 
 -- The (period, stage pair) counted in full: all on a full build; on an incremental build the
@@ -76,9 +76,12 @@ counted_totals as (
     {%- endif %}
 ),
 
--- Counts per cohort row: entered, converted, and the sum of days for the average.
-aggregated as (
+-- Counts per cohort row: entered, converted, and the sum of days for the average; and a number
+-- per row, so that the running count below sorts and joins on one integer, not six keys (the
+-- window over six keys took 1.0 of a night's 1.7 s at 10M leads).
+aggregated as {{ materialized_cte() }} (
     select
+        {{ row_number_once(cohort_keys) }} as slice_id,
         {{ cohort_keys | join(', ') }},
         sum(leads) as entered,
         coalesce(sum(case when converted_days is not null then leads end), 0) as converted,
@@ -90,28 +93,30 @@ aggregated as (
 -- Running count of converted leads by conversion time, to find the middle one(s) exactly.
 ranked as (
     select
-        *,
-        sum(leads) over (
-            partition by {{ cohort_keys | join(', ') }}
-            order by converted_days
+        aggregated.slice_id,
+        aggregated.converted,
+        histogram.converted_days,
+        sum(histogram.leads) over (
+            partition by aggregated.slice_id
+            order by histogram.converted_days
             rows between unbounded preceding and current row
         ) as leads_up_to
     from histogram
-    where converted_days is not null
+    inner join aggregated on {{ keys_match(cohort_keys, 'histogram', 'aggregated') }}
+    where histogram.converted_days is not null
 ),
 
 -- The median is the mean of the values at the lower and upper middle positions (equal when the
 -- count is odd), as median() computes it on the lead rows.
 medians as (
     select
-        ranked.{{ cohort_keys | join(', ranked.') }},
+        slice_id,
         (
-            min(case when ranked.leads_up_to >= floor((aggregated.converted + 1) / 2.0) then ranked.converted_days end)
-            + min(case when ranked.leads_up_to >= floor(aggregated.converted / 2.0) + 1 then ranked.converted_days end)
+            min(case when leads_up_to >= floor((converted + 1) / 2.0) then converted_days end)
+            + min(case when leads_up_to >= floor(converted / 2.0) + 1 then converted_days end)
         ) / 2.0 as median_days
     from ranked
-    inner join aggregated on {{ keys_match(cohort_keys, 'ranked', 'aggregated') }}
-    group by ranked.{{ cohort_keys | join(', ranked.') }}
+    group by slice_id
 ),
 
 measured as (
@@ -120,7 +125,7 @@ measured as (
         medians.median_days,
         cast(aggregated.converted_days_total as {{ type_double() }}) / nullif(aggregated.converted, 0) as avg_days
     from aggregated
-    left join medians on {{ keys_match(cohort_keys, 'aggregated', 'medians') }}
+    left join medians on aggregated.slice_id = medians.slice_id
 ),
 
 totals as (

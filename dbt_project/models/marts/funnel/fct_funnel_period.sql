@@ -11,7 +11,7 @@
 with
 
 periods_in_range as (
-    {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_lead_days'), ref('dim_date')) }}
+    {{ funnel_range_periods(funnel_flow_stages(), ref('int_funnel_date_span'), ref('dim_date')) }}
 ),
 
 {%- if is_incremental() and not funnel_log_restarted() %}
@@ -22,7 +22,7 @@ counted as (
     select
         changed.{{ funnel_period_keys() | join(',\n        changed.') }},
         changed.entries
-    from {{ funnel_changes_table() }} as changed
+    from {{ changes_table() }} as changed
     where
         changed.entries != 0
         or (
