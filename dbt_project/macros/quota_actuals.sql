@@ -106,12 +106,18 @@
         from opportunities
     )
 
+    {{ quota_daily_sums('daily') }}
+{%- endmacro %}
+
+{#- Per owner, company day and quota type, the sum of `daily`'s actuals (a CTE of owner_id, day,
+    quota_type, actual): the deal-based rows and the activity counts alike. -#}
+{% macro quota_daily_sums(daily) -%}
     select
         owner_id,
         day,
         quota_type,
         cast(sum(actual) as decimal(18, 2)) as actual
-    from daily
+    from {{ daily }}
     where owner_id is not null and day is not null
     group by owner_id, day, quota_type
 {%- endmacro %}

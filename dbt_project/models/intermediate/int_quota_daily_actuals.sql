@@ -57,11 +57,4 @@ activity_daily as (
 
 select * from deals
 union all
-select
-    owner_id,
-    day,
-    quota_type,
-    cast(sum(actual) as decimal(18, 2)) as actual
-from activity_daily
-where owner_id is not null and day is not null
-group by owner_id, day, quota_type
+{{ quota_daily_sums('activity_daily') }}
