@@ -31,3 +31,9 @@
             and pairs.{{ day }} >= reporting_rates.valid_from
             and pairs.{{ day }} < reporting_rates.valid_to
 {%- endmacro %}
+
+{#- `amount` in the reporting currency at the rates of its pair (`rates`: the alias of a row of
+    rates_on_dates), rounded to cents. -#}
+{% macro in_reporting_currency(amount, rates) -%}
+    cast(round({{ amount }} / {{ rates }}.record_rate * {{ rates }}.reporting_rate, 2) as decimal(18, 2))
+{%- endmacro %}

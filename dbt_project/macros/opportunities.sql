@@ -111,10 +111,7 @@
         {{ is_won_deal('opportunities', 'stage_map') }} as is_won,
         opportunities.amount,
         opportunities.currency_iso_code as currency,
-        cast(
-            round(opportunities.amount / close_date_rates.record_rate * close_date_rates.reporting_rate, 2)
-            as decimal(18, 2)
-        ) as amount_reporting,
+        {{ in_reporting_currency('opportunities.amount', 'close_date_rates') }} as amount_reporting,
         opportunities.probability,
         case
             when lower(opportunities.opportunity_type) like '%renew%' then 'renewal'

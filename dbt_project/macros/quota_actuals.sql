@@ -26,32 +26,31 @@
         select * from {{ ref('fct_opportunity') }}
     ),
 
-    rates as (
-        select * from {{ ref('int_fx_rates') }}
+    -- Deal costs convert at the close date's rates, in the cost's currency or else the deal's.
+    priced_costs as (
+        select
+            deal_costs.opportunity_id,
+            deal_costs.amount,
+            coalesce(deal_costs.currency_iso_code, opportunities.currency) as currency,
+            opportunities.close_date
+        from {{ ref('stg_inputs__deal_costs') }} as deal_costs
+        inner join opportunities on deal_costs.opportunity_id = opportunities.opportunity_id
+    ),
+
+    cost_rates as (
+        {{ rates_on_dates('priced_costs', 'currency', 'close_date') }}
     ),
 
     costs as (
         select
-            deal_costs.opportunity_id,
-            sum(
-                cast(
-                    round(deal_costs.amount / cost_rates.conversion_rate * reporting_rates.conversion_rate, 2)
-                    as decimal(18, 2)
-                )
-            ) as cost_reporting
-        from {{ ref('stg_inputs__deal_costs') }} as deal_costs
-        inner join opportunities on deal_costs.opportunity_id = opportunities.opportunity_id
-        left join rates as cost_rates
+            priced_costs.opportunity_id,
+            sum({{ in_reporting_currency('priced_costs.amount', 'cost_rates') }}) as cost_reporting
+        from priced_costs
+        left join cost_rates
             on
-                coalesce(deal_costs.currency_iso_code, opportunities.currency) = cost_rates.iso_code
-                and opportunities.close_date >= cost_rates.valid_from
-                and opportunities.close_date < cost_rates.valid_to
-        left join rates as reporting_rates
-            on
-                reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-                and opportunities.close_date >= reporting_rates.valid_from
-                and opportunities.close_date < reporting_rates.valid_to
-        group by deal_costs.opportunity_id
+                priced_costs.currency = cost_rates.currency
+                and priced_costs.close_date = cost_rates.close_date
+        group by priced_costs.opportunity_id
     ),
 
     units as (

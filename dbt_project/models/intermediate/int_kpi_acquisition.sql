@@ -5,12 +5,17 @@
 with
 
 spend as (
-    select * from {{ ref('stg_inputs__marketing_spend') }}
+    select
+        spend_date,
+        spend_category,
+        amount,
+        coalesce(currency_iso_code, '{{ var("reporting_currency") }}') as currency
+    from {{ ref('stg_inputs__marketing_spend') }}
     where spend_date is not null
 ),
 
-rates as (
-    select * from {{ ref('int_fx_rates') }}
+spend_rates as (
+    {{ rates_on_dates('spend', 'currency', 'spend_date') }}
 ),
 
 calendar as (
@@ -34,20 +39,12 @@ converted as (
     select
         spend.spend_date,
         spend.spend_category,
-        cast(
-            round(spend.amount / spend_rates.conversion_rate * reporting_rates.conversion_rate, 2) as decimal(18, 2)
-        ) as amount_reporting
+        {{ in_reporting_currency('spend.amount', 'spend_rates') }} as amount_reporting
     from spend
-    left join rates as spend_rates
+    left join spend_rates
         on
-            coalesce(spend.currency_iso_code, '{{ var("reporting_currency") }}') = spend_rates.iso_code
-            and spend.spend_date >= spend_rates.valid_from
-            and spend.spend_date < spend_rates.valid_to
-    left join rates as reporting_rates
-        on
-            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-            and spend.spend_date >= reporting_rates.valid_from
-            and spend.spend_date < reporting_rates.valid_to
+            spend.currency = spend_rates.currency
+            and spend.spend_date = spend_rates.spend_date
 ),
 
 spend_by_period as (

@@ -21,10 +21,6 @@ users as (
     select * from {{ ref('int_users') }}
 ),
 
-rates as (
-    select * from {{ ref('int_fx_rates') }}
-),
-
 calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -52,29 +48,35 @@ of_record as (
     where submitted_date <= {{ dbt.dateadd('day', var('forecast_lock_days'), 'period_start') }}
 ),
 
+forecasts_of_record as (
+    select
+        owner_id,
+        period_start,
+        period_end,
+        amount,
+        currency
+    from of_record
+    where submission_rank = 1
+),
+
+-- Converted at the rates of the period start.
+period_rates as (
+    {{ rates_on_dates('forecasts_of_record', 'currency', 'period_start') }}
+),
+
 converted as (
     select
-        of_record.owner_id,
+        forecasts_of_record.owner_id,
         users.team_name as owner_team,
-        of_record.period_start,
-        of_record.period_end,
-        cast(
-            round(of_record.amount / submission_rates.conversion_rate * reporting_rates.conversion_rate, 2)
-            as decimal(18, 2)
-        ) as forecast_amount
-    from of_record
-    left join users on of_record.owner_id = users.user_id
-    left join rates as submission_rates
+        forecasts_of_record.period_start,
+        forecasts_of_record.period_end,
+        {{ in_reporting_currency('forecasts_of_record.amount', 'period_rates') }} as forecast_amount
+    from forecasts_of_record
+    left join users on forecasts_of_record.owner_id = users.user_id
+    left join period_rates
         on
-            of_record.currency = submission_rates.iso_code
-            and of_record.period_start >= submission_rates.valid_from
-            and of_record.period_start < submission_rates.valid_to
-    left join rates as reporting_rates
-        on
-            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-            and of_record.period_start >= reporting_rates.valid_from
-            and of_record.period_start < reporting_rates.valid_to
-    where of_record.submission_rank = 1
+            forecasts_of_record.currency = period_rates.currency
+            and forecasts_of_record.period_start = period_rates.period_start
 )
 
 select

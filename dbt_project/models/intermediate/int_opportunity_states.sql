@@ -132,9 +132,7 @@ select
     ) as is_closed,
     coalesce(stage_map.forecast_category, opportunities.forecast_category) as forecast_category,
     states.amount,
-    cast(
-        round(states.amount / close_date_rates.record_rate * close_date_rates.reporting_rate, 2) as decimal(18, 2)
-    ) as amount_reporting,
+    {{ in_reporting_currency('states.amount', 'close_date_rates') }} as amount_reporting,
     states.probability,
     states.close_date,
     opportunities.created_date,

@@ -14,10 +14,6 @@ grains as (
     {{ values_relation('grain', kpi_grains()) }}
 ),
 
-rates as (
-    select * from {{ ref('int_fx_rates') }}
-),
-
 channels as (
     select
         source_value,
@@ -26,26 +22,31 @@ channels as (
     where source_field = 'Lead.LeadSource'
 ),
 
+marketing_spend as (
+    select
+        spend_date,
+        channel,
+        amount,
+        coalesce(currency_iso_code, '{{ var("reporting_currency") }}') as currency
+    from {{ ref('stg_inputs__marketing_spend') }}
+    where spend_category = 'marketing'
+),
+
+spend_rates as (
+    {{ rates_on_dates('marketing_spend', 'currency', 'spend_date') }}
+),
+
 spend as (
     select
-        spend.spend_date as event_date,
-        coalesce(channels.channel, spend.channel, 'Unknown') as channel,
-        cast(
-            round(spend.amount / spend_rates.conversion_rate * reporting_rates.conversion_rate, 2) as decimal(18, 2)
-        ) as spend
-    from {{ ref('stg_inputs__marketing_spend') }} as spend
-    left join channels on spend.channel = channels.source_value
-    left join rates as spend_rates
+        marketing_spend.spend_date as event_date,
+        coalesce(channels.channel, marketing_spend.channel, 'Unknown') as channel,
+        {{ in_reporting_currency('marketing_spend.amount', 'spend_rates') }} as spend
+    from marketing_spend
+    left join channels on marketing_spend.channel = channels.source_value
+    left join spend_rates
         on
-            coalesce(spend.currency_iso_code, '{{ var("reporting_currency") }}') = spend_rates.iso_code
-            and spend.spend_date >= spend_rates.valid_from
-            and spend.spend_date < spend_rates.valid_to
-    left join rates as reporting_rates
-        on
-            reporting_rates.iso_code = '{{ var("reporting_currency") }}'
-            and spend.spend_date >= reporting_rates.valid_from
-            and spend.spend_date < reporting_rates.valid_to
-    where spend.spend_category = 'marketing'
+            marketing_spend.currency = spend_rates.currency
+            and marketing_spend.spend_date = spend_rates.spend_date
 ),
 
 leads as (
