@@ -16,6 +16,7 @@ import pytest
 
 from orchestration.demo.generate import generate_demo
 from orchestration.extract.snapshot import demo_params
+from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import connect
 from tests.conftest import dbt, run_pipeline
 
@@ -779,3 +780,41 @@ def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):
     assert latest == as_of
     assert batches == len(EXPORT_TIMES) + 2  # the late night and the quiet night
     assert versions >= 2, "later exports brought new or edited opportunities"
+
+
+def documented_comments() -> dict[tuple[str, str], str]:
+    """(relation, column) -> the YAML description, for every model that persists its docs as
+    comments; the table's own comment under column ''."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    comments = {}
+    for node in manifest["nodes"].values():
+        persisted = node["config"].get("persist_docs") or {}
+        if node["resource_type"] != "model" or not persisted.get("relation"):
+            continue
+        relation = f"{node['schema']}.{node['alias']}"
+        comments[(relation, "")] = node["description"]
+        if persisted.get("columns"):
+            comments |= {(relation, name): column["description"] for name, column in node["columns"].items()}
+    return comments
+
+
+def warehouse_comments(warehouse: Path, relations: set[str]) -> dict[tuple[str, str], str]:
+    with connect(warehouse, read_only=True) as conn:
+        rows = conn.execute(
+            "select schema_name || '.' || table_name, '', comment from duckdb_tables() union all "
+            "select schema_name || '.' || table_name, column_name, comment from duckdb_columns()"
+        ).fetchall()
+    return {(relation, column): comment for relation, column, comment in rows if relation in relations}
+
+
+def test_marts_carry_their_descriptions_as_comments_after_nights_and_a_full_refresh(
+    nightly_warehouse, rebuilt_warehouse
+):
+    """Tables rebuilt each night and incremental ones alike: the table's comment and every
+    documented column's, as the YAML has them (`+persist_docs`, where BI users browse)."""
+    documented = documented_comments()
+    relations = {relation for relation, _ in documented}
+    assert len(relations) > 25
+    for warehouse in (nightly_warehouse[0], rebuilt_warehouse):
+        commented = warehouse_comments(warehouse, relations)
+        assert {key: commented.get(key) for key in documented} == documented

@@ -37,3 +37,36 @@
 {% macro in_reporting_currency(amount, rates) -%}
     cast(round({{ amount }} / {{ rates }}.record_rate * {{ rates }}.reporting_rate, 2) as decimal(18, 2))
 {%- endmacro %}
+
+{#- The dated spend rows (stg_inputs__marketing_spend, marketing and sales): spend_date, channel,
+    spend_category and amount_reporting, in the reporting currency at the spend date's rates (a
+    spend without a currency is in the reporting currency). -#}
+{% macro spend_in_reporting_currency() -%}
+    with
+
+    spend as (
+        select
+            spend_date,
+            channel,
+            spend_category,
+            amount,
+            coalesce(currency_iso_code, '{{ var("reporting_currency") }}') as currency
+        from {{ ref('stg_inputs__marketing_spend') }}
+        where spend_date is not null
+    ),
+
+    spend_rates as (
+        {{ rates_on_dates('spend', 'currency', 'spend_date') }}
+    )
+
+    select
+        spend.spend_date,
+        spend.channel,
+        spend.spend_category,
+        {{ in_reporting_currency('spend.amount', 'spend_rates') }} as amount_reporting
+    from spend
+    left join spend_rates
+        on
+            spend.currency = spend_rates.currency
+            and spend.spend_date = spend_rates.spend_date
+{%- endmacro %}

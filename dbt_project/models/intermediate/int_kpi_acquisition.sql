@@ -4,20 +4,6 @@
 
 with
 
-spend as (
-    select
-        spend_date,
-        spend_category,
-        amount,
-        coalesce(currency_iso_code, '{{ var("reporting_currency") }}') as currency
-    from {{ ref('stg_inputs__marketing_spend') }}
-    where spend_date is not null
-),
-
-spend_rates as (
-    {{ rates_on_dates('spend', 'currency', 'spend_date') }}
-),
-
 calendar as (
     select * from {{ ref('dim_date') }}
 ),
@@ -36,15 +22,7 @@ new_customers as (
 ),
 
 converted as (
-    select
-        spend.spend_date,
-        spend.spend_category,
-        {{ in_reporting_currency('spend.amount', 'spend_rates') }} as amount_reporting
-    from spend
-    left join spend_rates
-        on
-            spend.currency = spend_rates.currency
-            and spend.spend_date = spend_rates.spend_date
+    {{ spend_in_reporting_currency() }}
 ),
 
 spend_by_period as (

@@ -22,31 +22,18 @@ channels as (
     where source_field = 'Lead.LeadSource'
 ),
 
-marketing_spend as (
-    select
-        spend_date,
-        channel,
-        amount,
-        coalesce(currency_iso_code, '{{ var("reporting_currency") }}') as currency
-    from {{ ref('stg_inputs__marketing_spend') }}
-    where spend_category = 'marketing'
-),
-
-spend_rates as (
-    {{ rates_on_dates('marketing_spend', 'currency', 'spend_date') }}
+converted_spend as (
+    {{ spend_in_reporting_currency() }}
 ),
 
 spend as (
     select
-        marketing_spend.spend_date as event_date,
-        coalesce(channels.channel, marketing_spend.channel, 'Unknown') as channel,
-        {{ in_reporting_currency('marketing_spend.amount', 'spend_rates') }} as spend
-    from marketing_spend
-    left join channels on marketing_spend.channel = channels.source_value
-    left join spend_rates
-        on
-            marketing_spend.currency = spend_rates.currency
-            and marketing_spend.spend_date = spend_rates.spend_date
+        converted_spend.spend_date as event_date,
+        coalesce(channels.channel, converted_spend.channel, 'Unknown') as channel,
+        converted_spend.amount_reporting as spend
+    from converted_spend
+    left join channels on converted_spend.channel = channels.source_value
+    where converted_spend.spend_category = 'marketing'
 ),
 
 leads as (
