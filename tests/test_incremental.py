@@ -16,7 +16,6 @@ import pytest
 
 from orchestration.demo.generate import generate_demo
 from orchestration.extract.snapshot import demo_params
-from orchestration.settings import DBT_PROJECT_DIR
 from orchestration.warehouse import connect
 from tests.conftest import dbt, run_pipeline
 
@@ -782,12 +781,11 @@ def test_snapshot_reaches_the_latest_export_day(nightly_warehouse):
     assert versions >= 2, "later exports brought new or edited opportunities"
 
 
-def documented_comments() -> dict[tuple[str, str], str]:
+def documented_comments(manifest_path: Path) -> dict[tuple[str, str], str]:
     """(relation, column) -> the YAML description, for every model that persists its docs as
     comments; the table's own comment under column ''."""
-    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
     comments = {}
-    for node in manifest["nodes"].values():
+    for node in json.loads(manifest_path.read_text())["nodes"].values():
         persisted = node["config"].get("persist_docs") or {}
         if node["resource_type"] != "model" or not persisted.get("relation"):
             continue
@@ -808,11 +806,11 @@ def warehouse_comments(warehouse: Path, relations: set[str]) -> dict[tuple[str, 
 
 
 def test_marts_carry_their_descriptions_as_comments_after_nights_and_a_full_refresh(
-    nightly_warehouse, rebuilt_warehouse
+    manifest, nightly_warehouse, rebuilt_warehouse
 ):
     """Tables rebuilt each night and incremental ones alike: the table's comment and every
     documented column's, as the YAML has them (`+persist_docs`, where BI users browse)."""
-    documented = documented_comments()
+    documented = documented_comments(manifest)
     relations = {relation for relation, _ in documented}
     assert len(relations) > 25
     for warehouse in (nightly_warehouse[0], rebuilt_warehouse):
