@@ -21,6 +21,7 @@ from orchestration.extract.contract import load_contract
 from orchestration.extract.export_source import snapshot_directory
 from orchestration.extract.loader import LoadBatch, land_snapshot
 from orchestration.extract.snapshot import demo_params, generate_demo_unless_current
+from orchestration.ledger import git_commit
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 from orchestration.warehouse import connect
 
@@ -234,6 +235,28 @@ def table_differences(warehouse: Path, left: str, right: str) -> tuple[int, int,
     return left_rows, right_rows, differing
 
 
+def python_loop_seconds(iterations: int = 10_000_000, tries: int = 3) -> float:
+    """The fastest of a few empty Python loops: a coarse marker of how fast this host runs dbt's
+    own Python. Hosts of this VM type have differed by ~2x in it from one day to the next (and
+    drift within a run), so a result carries it."""
+    fastest = float("inf")
+    for _ in range(tries):
+        started = time.perf_counter()
+        for _ in range(iterations):
+            pass
+        fastest = min(fastest, time.perf_counter() - started)
+    return round(fastest, 3)
+
+
+def provenance() -> dict:
+    """Which code ran, when, and on what, so results saved over time can be compared."""
+    return {
+        "code": git_commit(),
+        "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": {"cpus": os.cpu_count(), "python_loop_10m_s": python_loop_seconds()},
+    }
+
+
 def report(title: str, rows: list[tuple[str, str]], results: dict, json_path: str | None) -> None:
     width = max(len(label) for label, _ in rows)
     print(f"\n{title}")
@@ -241,5 +264,5 @@ def report(title: str, rows: list[tuple[str, str]], results: dict, json_path: st
         print(f"  {label:<{width}}  {value}")
     if json_path:
         Path(json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(json_path).write_text(json.dumps(results, indent=2, default=str))
+        Path(json_path).write_text(json.dumps({**results, **provenance()}, indent=2, default=str))
         print(f"  results written to {json_path}")

@@ -1,14 +1,18 @@
 """The scale benchmark's own plumbing: its pre-flight check, its memory measurements and the model
 profiler (the benchmark itself is run by `revops bench`, not here)."""
 
+import json
 import shutil
+import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
 from benchmarks.bench import DISK_GB_PER_MILLION_LEADS, disk_shortfall
-from benchmarks.harness import MemoryWatch, run_timed, tree_resident_mb
+from benchmarks.harness import MemoryWatch, report, run_timed, tree_resident_mb
 from benchmarks.model_profile import compiled_models, profile_models
+from orchestration.settings import REPO_ROOT
 from orchestration.warehouse import connect
 from tests.conftest import dbt
 
@@ -23,6 +27,23 @@ def test_disk_shortfall_warns_only_when_the_run_would_not_fit(tmp_path):
     assert warning is not None
     assert f"{too_big:,} leads" in warning
     assert str(tmp_path) in warning
+
+
+def test_saved_results_name_the_code_the_time_and_the_host(tmp_path, capsys):
+    # Results are compared over time, across hosts whose speed differs by ~2x: each file says
+    # which commit ran, when, and how fast this host's Python was.
+    path = tmp_path / "results" / "bench.json"
+    started = datetime.now(UTC).replace(microsecond=0)
+    report("a benchmark", [("step", "1.0 s")], {"leads": 20_000, "full_build_s": 1.0}, str(path))
+
+    saved = json.loads(path.read_text())
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True).stdout.strip()
+    assert saved["leads"] == 20_000 and saved["full_build_s"] == 1.0
+    assert saved["code"] in (head, f"{head}+dirty")
+    assert started <= datetime.fromisoformat(saved["recorded_at"]) <= datetime.now(UTC)
+    assert saved["host"]["cpus"] >= 1
+    assert 0 < saved["host"]["python_loop_10m_s"] < 10
+    assert f"results written to {path}" in capsys.readouterr().out
 
 
 def _touched(megabytes: int) -> bytearray:
