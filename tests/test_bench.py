@@ -1,5 +1,5 @@
-"""The scale benchmark's own plumbing: its pre-flight check, its memory measurements and the model
-profiler (the benchmark itself is run by `revops bench`, not here)."""
+"""The scale benchmark's own plumbing: its pre-flight check, its memory measurements, its saved
+results and the model profiler (the benchmark itself is run by `revops bench`, not here)."""
 
 import json
 import shutil
